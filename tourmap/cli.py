@@ -1,0 +1,159 @@
+"""The `tourmap` command: a thin click layer over the pipeline.
+
+Exit codes: 0 ok, 1 bad input or failed build (one line on stderr), 2 usage.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import PROJECT_ROOT, load_settings
+from .errors import TourmapError
+
+FORMATS = ("json", "table", "csv")
+
+
+class TourmapGroup(click.Group):
+    """Turns expected failures into `Error: ...` and exit 1, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TourmapError as exc:
+            raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - last line of defence for unattended runs
+            if os.environ.get("TOURMAP_DEBUG"):
+                raise
+            msg = str(exc).splitlines()[0] if str(exc) else ""
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {msg} (set TOURMAP_DEBUG=1 for details)"
+            ) from None
+
+
+def _published(ctx, param, value):
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date of the form YYYY-MM-DD") from None
+
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    help="Settings file (default: config/tourmap.yaml).",
+)
+
+
+@click.group(cls=TourmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tourmap")
+def cli():
+    """Turn news articles about a leader's trip into an embeddable map.
+
+    \b
+    Example:
+        tourmap extract seeds/000_ef3bafede1ed9db9.txt --format table
+        tourmap build
+    """
+
+
+@cli.command()
+@click.argument("articles", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="json: the tour JSON; table: for people (with conflicts); csv: the stops.")
+@click.option("--published", callback=_published, default=None, metavar="YYYY-MM-DD",
+              help="Publication date, overriding the article's metadata or the inferred one.")
+@click.option("--language", type=click.Choice(["es", "en", "pt"]), default=None,
+              help="Article language (default: front matter, else detected).")
+@config_option
+def extract(articles, fmt, published, language, config_path):
+    """Print the tour found in ARTICLES (several articles of one trip are merged).
+
+    \b
+    Example:
+        tourmap extract seeds/000_ef3bafede1ed9db9.txt --format json
+    """
+    from .export import dumps, stops_csv, tour_table
+    from .merge import merge_tours
+    from .pipeline import extract_one
+
+    settings = load_settings(config_path)
+    tours = merge_tours(
+        [extract_one(a, settings, published=published, language=language) for a in articles],
+        settings=settings,
+    )
+    if fmt == "json":
+        obj = tours[0].to_json() if len(tours) == 1 else [t.to_json() for t in tours]
+        click.echo(dumps(obj), nl=False)
+    elif fmt == "csv":
+        click.echo("".join(stops_csv(t) for t in tours), nl=False)
+    else:
+        click.echo("\n".join(tour_table(t) for t in tours), nl=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: outputs/).")
+@click.option("--force", is_flag=True, help="Rebuild every tour even if nothing changed.")
+@config_option
+def build(paths, out_dir, force, config_path):
+    """Build a map folder per tour from ARTICLES or folders of them.
+
+    Each tour gets DIR/<slug>/ with index.html (the map), tour.json, tour.geojson,
+    stops.csv, embed.html, map.png and map.svg. With no arguments, builds seeds/ into outputs/.
+
+    \b
+    Example:
+        tourmap build seeds/ -o outputs/
+    """
+    from .build import build as run_build
+
+    settings = load_settings(config_path)
+    paths = list(paths) or [str(PROJECT_ROOT / "seeds")]
+    out = Path(out_dir) if out_dir else PROJECT_ROOT / "outputs"
+    for built in run_build(paths, out, settings, force=force):
+        click.echo(f"built {built.folder}/index.html ({len(built.tour.stops)} stops){built.reason}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--output", "site_dir", type=click.Path(file_okay=False), default=None,
+              help="Site folder (default: outputs/site).")
+@config_option
+def publish(paths, site_dir, config_path):
+    """Build the tours and publish them as a static site (index, maps, feed, sitemap).
+
+    Safe to run from a scheduler: the new site is built aside and swapped in; a failed run
+    leaves the last good site untouched.
+
+    \b
+    Example:
+        tourmap publish seeds/ -o /var/www/maps
+    """
+    from .site import publish as run_publish
+
+    settings = load_settings(config_path)
+    paths = list(paths) or [str(PROJECT_ROOT / "seeds")]
+    site = Path(site_dir) if site_dir else PROJECT_ROOT / "outputs" / "site"
+    result = run_publish(paths, site, settings)
+    click.echo(result)
+
+
+def main() -> None:
+    cli(prog_name="tourmap")
+
+
+if __name__ == "__main__":
+    main()

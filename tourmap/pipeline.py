@@ -1,0 +1,28 @@
+"""The straight line from article files to tours; the CLI and the build call only this."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import Settings
+from .models import Tour
+
+
+def extract_one(path: str | Path, settings: Settings, *, published: str | None = None,
+                language: str | None = None) -> Tour:
+    """article -> mentions -> tour -> geocode, for one article file."""
+    from .article import read_article
+    from .geocode import locate_tour
+    from .mentions import find_mentions
+    from .tour import assemble_tour
+
+    article = read_article(path, published=published, language=language)
+    mentions = find_mentions(article, settings=settings)
+    tour = assemble_tour(mentions, settings=settings)
+    return locate_tour(tour, settings=settings)
+
+
+def extract_many(paths: list[Path], settings: Settings) -> list[Tour]:
+    """Every article, then articles about one trip merged into one tour."""
+    from .merge import merge_tours
+
+    return merge_tours([extract_one(p, settings) for p in paths], settings=settings)
