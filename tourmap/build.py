@@ -1,21 +1,33 @@
 """`tourmap build`: articles -> one folder per tour with the map and its data.
 
-Each tour folder is written aside and swapped in whole, so a failed build never leaves a
-half-written folder where a good one was.
+One straight line: hash the articles, take each article's extraction from the cache or extract it
+(in a process pool), merge into tours, decide from the manifest which tours changed, write those
+(in the pool too: rendering is the slow part), drop folders of tours that no longer exist, save the
+manifest. Each tour folder is written aside and swapped in whole, so a failed build never leaves a
+half-written folder where a good one was; a no-op rebuild writes nothing at all.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from .config import Settings
 from .errors import BuildError, InputError
+from .manifest import (ExtractCache, Manifest, TourEntry, cache_key, code_version, extraction_hash,
+                       file_sha256, tour_config_hash, why_rebuild)
 from .models import Tour
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+LOCK_NAME = ".tourmap.lock"
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the lock; a scheduler may just try again later
+POOL_MIN = 4  # fewer items than this: a process pool costs more than it saves
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,13 @@ class BuiltTour:
     folder: Path
     tour: Tour
     reason: str = ""  # why it was (re)built, for the log
+    status: str = "rebuilt"  # "rebuilt", "unchanged" or "removed"
+
+
+class Busy(BuildError):
+    """Another run holds the lock on the output."""
+
+    exit_code = EXIT_BUSY
 
 
 def gather_articles(paths: list[str | Path]) -> list[Path]:
@@ -88,11 +107,178 @@ def swap_in(target: Path, files: dict[str, str | bytes]) -> None:
         raise BuildError(f"{target}: cannot write output ({exc.strerror or exc})") from None
 
 
-def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: bool = False) -> list[BuiltTour]:
-    from .pipeline import extract_many
+def make_folder(folder: Path) -> None:
+    """mkdir -p with a message that names the real obstacle (a file where a folder should be)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in [folder, *folder.parents] if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            where = "" if blocker == folder else f" (cannot write {folder})"
+            raise BuildError(f"{blocker}: is a file, not a folder{where}") from None
+        raise BuildError(f"{folder}: cannot write output ({exc.strerror or exc})") from None
 
-    articles = gather_articles(paths)
-    if not articles:
+
+def hold_lock(lock_path: Path, *, timeout: float, what: str = "build"):
+    """Take the lock file or, after `timeout` seconds, fail with Busy (another run is on)."""
+    from filelock import FileLock, Timeout
+
+    make_folder(lock_path.parent)
+    lock = FileLock(str(lock_path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise Busy(f"{lock_path}: another tourmap {what} is running (lock held); try again later") from None
+    except OSError as exc:
+        raise BuildError(f"{lock_path}: cannot take the lock ({exc.strerror or exc})") from None
+    return lock
+
+
+# --- running many things ----------------------------------------------------------------------
+
+
+def _progress(items: Iterable[T], *, total: int, desc: str, show: bool) -> Iterator[T]:
+    """A tqdm bar on a terminal; otherwise a few plain log lines a scheduler's log can keep."""
+    if not show or total == 0:
+        yield from items
+        return
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        tqdm.monitor_interval = 0  # no monitor thread: the render pool forks after this bar
+        yield from tqdm(items, total=total, desc=desc, unit="", file=sys.stderr, leave=False)
+        return
+    if total < 20:  # a handful of items: the summary lines say enough
+        yield from items
+        return
+    step = max(1, total // 10)
+    for i, item in enumerate(items, 1):
+        yield item
+        if i % step == 0 or i == total:
+            print(f"tourmap: {desc} {i}/{total}", file=sys.stderr, flush=True)
+
+
+def _run(fn: Callable, args: list[tuple], *, jobs: int, desc: str, show: bool) -> list:
+    """fn(*a) for each a, in a process pool when worth it; results in the order of `args`."""
+    if jobs <= 1 or len(args) < POOL_MIN:
+        return list(_progress((fn(*a) for a in args), total=len(args), desc=desc, show=show))
+    import multiprocessing as mp
+
+    # fork: workers start with everything already imported (and tests' monkeypatches).
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=ctx) as pool:
+        futures = pool.map(_call, [(fn, a) for a in args], chunksize=max(1, len(args) // (jobs * 8)))
+        return list(_progress(futures, total=len(args), desc=desc, show=show))
+
+
+def _call(job):
+    fn, args = job
+    return fn(*args)
+
+
+def _extract(path: Path, settings: Settings) -> Tour:
+    from . import pipeline  # looked up at call time so tests can replace pipeline.extract_one
+
+    return pipeline.extract_one(path, settings)
+
+
+def _write(tour: Tour, out_dir: Path, settings: Settings) -> BuiltTour:
+    return sys.modules[__name__].write_tour(tour, out_dir, settings)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# --- the build --------------------------------------------------------------------------------
+
+
+def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, jobs: int,
+                     progress: bool = False) -> tuple[list[Tour], dict[Path, str]]:
+    """One tour per article, from the cache when the article, settings and code are unchanged."""
+    version, xhash = code_version(), extraction_hash(settings)
+    try:
+        shas = {f: file_sha256(f) for f in files}
+    except OSError as exc:
+        raise InputError(f"{exc.filename}: cannot read ({exc.strerror})") from None
+    cache = ExtractCache(cache_dir)
+    keys = {f: cache_key(shas[f], f.name, version=version, extraction=xhash) for f in files}
+    tours: dict[Path, Tour] = {}
+    todo: list[Path] = []
+    for f in files:
+        hit = cache.get(keys[f])
+        if hit is None:
+            todo.append(f)
+        else:
+            tours[f] = _moved(hit, f)
+    fresh = _run(_extract, [(f, settings) for f in todo], jobs=jobs, desc="extracting", show=progress)
+    for f, t in zip(todo, fresh):
+        cache.put(keys[f], t)
+        tours[f] = t
+    return [tours[f] for f in files], shas
+
+
+def _moved(tour: Tour, path: Path) -> Tour:
+    """A cached tour of an article read from another folder: point it at where the file is now."""
+    import dataclasses
+
+    now = str(path)
+    for i, a in enumerate(tour.articles):
+        if a.path != now and Path(a.path).name == path.name:
+            source = now if a.source == a.path else a.source
+            tour.articles[i] = dataclasses.replace(a, path=now, source=source)
+    return tour
+
+
+def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: bool = False,
+          jobs: int | None = None, progress: bool = False) -> list[BuiltTour]:
+    """Build (or bring up to date) one folder per tour in `out_dir`; see the module docstring."""
+    from .merge import merge_tours
+
+    out_dir = Path(out_dir)
+    files = gather_articles(paths)
+    if not files:
         raise InputError(f"{', '.join(map(str, paths))}: no articles (.txt, .md, .html) found")
-    tours = extract_many(articles, settings)
-    return [write_tour(t, out_dir, settings) for t in tours]
+    jobs = jobs or default_jobs()
+    lock = hold_lock(out_dir / LOCK_NAME, timeout=settings.site.lock_timeout_s)
+    try:
+        per_article, shas = extract_articles(files, settings, cache_dir=out_dir / ".cache" / "extract",
+                                             jobs=jobs, progress=progress)
+        name_of = {f.stem: f.name for f in files}
+        tours = merge_tours(per_article, settings=settings)
+        old = Manifest.load(out_dir)
+        new = Manifest(version=code_version())
+        xhash = extraction_hash(settings)
+        sha_of = {f.name: shas[f] for f in files}
+        plan: list[tuple[Tour, str | None]] = []
+        for t in tours:
+            names = sorted({name_of.get(a.id, Path(a.path).name if a.path else a.id) for a in t.articles})
+            entry = TourEntry(articles={n: sha_of.get(n, "") for n in names},
+                              config=tour_config_hash(settings, t.slug, extraction=xhash),
+                              version=new.version)
+            new.tours[t.slug] = entry
+            folder_ok = (out_dir / t.slug / "index.html").is_file()
+            plan.append((t, why_rebuild(old.tours.get(t.slug), entry, folder_ok=folder_ok, force=force)))
+        todo = [t for t, why in plan if why]
+        written = _run(_write, [(t, out_dir, settings) for t in todo], jobs=jobs, desc="rendering",
+                       show=progress)
+        done = {b.slug: b for b in written}
+        out: list[BuiltTour] = []
+        for t, why in plan:
+            if why:
+                b = done[t.slug]
+                out.append(BuiltTour(b.slug, b.folder, t, reason=why, status="rebuilt"))
+            else:
+                out.append(BuiltTour(t.slug, out_dir / t.slug, t, reason="unchanged", status="unchanged"))
+        for slug in sorted(set(old.tours) - set(new.tours)):
+            # Only folders this build made (listed in its manifest) are ever removed.
+            shutil.rmtree(out_dir / slug, ignore_errors=True)
+            out.append(BuiltTour(slug, out_dir / slug, Tour(articles=[], slug=slug),
+                                 reason="no article left for it", status="removed"))
+        try:
+            new.save(out_dir)
+        except OSError as exc:
+            raise BuildError(f"{out_dir / 'manifest.json'}: cannot write ({exc.strerror or exc})") from None
+        return out
+    finally:
+        lock.release()

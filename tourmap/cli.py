@@ -1,6 +1,7 @@
 """The `tourmap` command: a thin click layer over the pipeline.
 
-Exit codes: 0 ok, 1 bad input or failed build (one line on stderr), 2 usage.
+Exit codes: 0 ok, 1 bad input or failed build (one line on stderr), 2 usage,
+75 another build or publish holds the lock (nothing was done; a scheduler can retry later).
 """
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ class TourmapGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TourmapError as exc:
-            raise click.ClickException(str(exc)) from None
+            err = click.ClickException(str(exc))
+            err.exit_code = getattr(exc, "exit_code", 1)
+            raise err from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
@@ -102,17 +105,48 @@ def extract(articles, fmt, published, language, config_path):
         click.echo("\n".join(tour_table(t) for t in tours), nl=False)
 
 
+jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Processes for extraction and rendering (default: all cores).",
+)
+
+
+def _stop_on_sigterm() -> None:
+    # A scheduler stops a run with SIGTERM (systemd's timeout, `kill`): turn it into a normal
+    # exit so temp folders are removed and the lock released, as on Ctrl-C.
+    import signal
+
+    def handler(signum, frame):
+        click.echo("Error: stopped by SIGTERM; the last good output is kept", err=True)
+        sys.exit(143)
+
+    if hasattr(signal, "SIGTERM"):
+        try:
+            signal.signal(signal.SIGTERM, handler)
+        except ValueError:  # not the main thread (embedded use): leave signals alone
+            pass
+
+
+def _progress() -> bool:
+    # A bar on a terminal, a few plain lines in a scheduler's log; none when quiet.
+    return not os.environ.get("TOURMAP_QUIET")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: outputs/).")
 @click.option("--force", is_flag=True, help="Rebuild every tour even if nothing changed.")
+@jobs_option
 @config_option
-def build(paths, out_dir, force, config_path):
+def build(paths, out_dir, force, jobs, config_path):
     """Build a map folder per tour from ARTICLES or folders of them.
 
     Each tour gets DIR/<slug>/ with index.html (the map), tour.json, tour.geojson,
     stops.csv, embed.html, map.png and map.svg. With no arguments, builds seeds/ into outputs/.
+
+    Incremental: a tour is rebuilt only when one of its articles, its config or tourmap
+    changed (DIR/manifest.json remembers); each line says what was rebuilt and why.
 
     \b
     Example:
@@ -123,20 +157,35 @@ def build(paths, out_dir, force, config_path):
     settings = load_settings(config_path)
     paths = list(paths) or [str(PROJECT_ROOT / "seeds")]
     out = Path(out_dir) if out_dir else PROJECT_ROOT / "outputs"
-    for built in run_build(paths, out, settings, force=force):
-        click.echo(f"built {built.folder}/index.html ({len(built.tour.stops)} stops){built.reason}")
+    _stop_on_sigterm()
+    built = run_build(paths, out, settings, force=force, jobs=jobs, progress=_progress())
+    for b in built:
+        if b.status == "rebuilt":
+            click.echo(f"rebuilt {b.slug}: {b.reason} ({b.folder}/index.html, {len(b.tour.stops)} stops)")
+        else:
+            click.echo(f"{b.status} {b.slug}" + (f": {b.reason}" if b.status == "removed" else ""))
+    counts = {k: sum(b.status == k for b in built) for k in ("rebuilt", "unchanged", "removed")}
+    click.echo(f"{counts['rebuilt']} rebuilt, {counts['unchanged']} unchanged, {counts['removed']} removed"
+               f" in {out}")
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("-o", "--output", "site_dir", type=click.Path(file_okay=False), default=None,
               help="Site folder (default: outputs/site).")
+@click.option("--force", is_flag=True, help="Rebuild every tour even if nothing changed.")
+@jobs_option
 @config_option
-def publish(paths, site_dir, config_path):
+def publish(paths, site_dir, force, jobs, config_path):
     """Build the tours and publish them as a static site (index, maps, feed, sitemap).
 
     Safe to run from a scheduler: the new site is built aside and swapped in; a failed run
-    leaves the last good site untouched.
+    leaves the last good site untouched; an unchanged site is not touched at all. The tours
+    are built into a hidden folder beside the site (.SITE.build), which keeps rebuilds fast.
+
+    \b
+    Exit codes: 0 published or unchanged, 1 failed (last good site kept),
+    75 another run holds the lock (try again later).
 
     \b
     Example:
@@ -147,7 +196,8 @@ def publish(paths, site_dir, config_path):
     settings = load_settings(config_path)
     paths = list(paths) or [str(PROJECT_ROOT / "seeds")]
     site = Path(site_dir) if site_dir else PROJECT_ROOT / "outputs" / "site"
-    result = run_publish(paths, site, settings)
+    _stop_on_sigterm()
+    result = run_publish(paths, site, settings, force=force, jobs=jobs, progress=_progress(), log=click.echo)
     click.echo(result)
 
 

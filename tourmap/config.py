@@ -1,11 +1,15 @@
 """Settings: one YAML file (default `config/tourmap.yaml`) validated into typed sections.
 
 Knowledge files (office-holders, curated places, corridors) are data in `config/` too; the stage
-that uses each one loads it. Errors name the file, the key and what is wrong.
+that uses each one loads it. Errors name the file, the key and what is wrong:
+
+    config/tourmap.yaml: tours[0].stops[1].date: expected YYYY, YYYY-MM or YYYY-MM-DD, got '2025-13-01'
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The config/ folder that ships with the package (knowledge files, defaults).
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
 DEFAULT_CONFIG = DEFAULT_CONFIG_DIR / "tourmap.yaml"
+
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 
 @dataclass
@@ -34,6 +42,19 @@ class MapSettings:
     tiles_attribution: str | None = None
     static_images: bool = True  # write map.png and map.svg beside index.html
     credit: str = "tourmap"
+
+
+@dataclass
+class SiteSettings:
+    """What `tourmap publish` needs beyond the tours."""
+
+    title: str = "Tours"
+    description: str = ""
+    language: str = "es"
+    # Absolute URL the site is served from ("https://example.org/maps/"): sitemap.xml and the
+    # Atom feed need absolute links. Empty: they carry relative links (the HTML always does).
+    base_url: str = ""
+    lock_timeout_s: float = 2.0  # how long a second run waits for the first before giving up
 
 
 @dataclass
@@ -74,6 +95,7 @@ class Settings:
     map: MapSettings = field(default_factory=MapSettings)
     tour_window_days: int = 45  # articles about one traveler within this window form one tour
     tours: list[TourOverride] = field(default_factory=list)
+    site: SiteSettings = field(default_factory=SiteSettings)
 
     def knowledge(self, name: str) -> Path:
         """Path of a knowledge file: the config's own folder first, then the shipped one."""
@@ -81,19 +103,226 @@ class Settings:
         return own if own.exists() else DEFAULT_CONFIG_DIR / name
 
 
-def _section(cls, raw: Any, where: str):
+class _Loader(yaml.SafeLoader):
+    """YAML without timestamp parsing: dates stay text ("2025-12-23", "2026-01") and a wrong
+    one ("2025-13-01") gets our message instead of a crash inside the YAML parser."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+# --- validation -------------------------------------------------------------------------------
+# Each checker takes (value, where) and returns the clean value or raises ConfigError naming
+# the file and the key path ("tours[0].stops[1].date").
+
+
+class _Where:
+    def __init__(self, file: str, key: str = ""):
+        self.file, self.key = file, key
+
+    def __truediv__(self, key: str | int) -> "_Where":
+        if isinstance(key, int):
+            return _Where(self.file, f"{self.key}[{key}]")
+        return _Where(self.file, f"{self.key}.{key}" if self.key else key)
+
+    def fail(self, problem: str) -> ConfigError:
+        return ConfigError(f"{self.file}: {self.key}: {problem}" if self.key else f"{self.file}: {problem}")
+
+
+def _str(v, w: _Where, *, optional: bool = False) -> str | None:
+    if v is None and optional:
+        return None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(v)  # YAML reads `title: 2025` as a number; the editor meant the text
+    if not isinstance(v, str):
+        raise w.fail(f"expected text, got {_kind(v)}")
+    return v
+
+
+def _num(v, w: _Where, *, optional: bool = False, lo: float | None = None, hi: float | None = None,
+         positive: bool = False) -> float | None:
+    if v is None and optional:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise w.fail(f"expected a number, got {_kind(v)}")
+    if positive and v <= 0:
+        raise w.fail(f"expected a number above 0, got {v!r}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise w.fail(f"expected a number from {lo:g} to {hi:g}, got {v!r}")
+    return float(v)
+
+
+def _bool(v, w: _Where) -> bool:
+    if not isinstance(v, bool):
+        raise w.fail(f"expected true or false, got {_kind(v)}")
+    return v
+
+
+def _strlist(v, w: _Where, *, optional: bool = False) -> list[str] | None:
+    if v is None and optional:
+        return None
+    if not isinstance(v, list):
+        raise w.fail(f"expected a list, got {_kind(v)}")
+    return [_str(x, w / i) for i, x in enumerate(v)]
+
+
+def _date(v, w: _Where) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if isinstance(v, dt.date):  # YAML turns an unquoted 2025-12-23 into a date
+        return v.isoformat()
+    if isinstance(v, int) and not isinstance(v, bool):
+        v = str(v)  # `date: 2026`
+    if not isinstance(v, str) or not DATE_RE.match(v):
+        raise w.fail(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {v!r}")
+    try:
+        dt.date.fromisoformat((v + "-01-01")[:10] if len(v) < 10 else v)
+    except ValueError:
+        raise w.fail(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {v!r}") from None
+    return v
+
+
+def _country(v, w: _Where) -> str | None:
+    if v is None:
+        return None
+    if not isinstance(v, str) or not COUNTRY_RE.match(v.upper()):
+        raise w.fail(f"expected a two-letter ISO country code like 'EC', got {v!r}")
+    return v.upper()
+
+
+def _kind(v) -> str:
+    if v is None:
+        return "nothing (null)"
+    return {dict: "a mapping", list: "a list", str: f"text {v!r}", bool: f"{v!r}".lower()}.get(
+        type(v), f"{type(v).__name__} {v!r}")
+
+
+def _mapping(raw, cls, w: _Where, *, required: tuple[str, ...] = ()) -> dict:
     if raw is None:
-        return cls()
+        raw = {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a mapping, got {type(raw).__name__}")
-    known = set(cls.__dataclass_fields__)
+        raise w.fail(f"expected a mapping, got {_kind(raw)}")
+    known = [f.name for f in fields(cls)]
     for key in raw:
         if key not in known:
-            raise ConfigError(f"{where}.{key}: unknown key (known: {', '.join(sorted(known))})")
-    try:
-        return cls(**raw)
-    except TypeError as exc:  # missing required key
-        raise ConfigError(f"{where}: {exc}") from None
+            raise (w / str(key)).fail(f"unknown key (known: {', '.join(sorted(known))})")
+    for key in required:
+        if raw.get(key) in (None, ""):
+            raise (w / key).fail("required")
+    return raw
+
+
+def _geocoder(raw, w: _Where) -> GeocoderSettings:
+    raw = _mapping(raw, GeocoderSettings, w)
+    d = GeocoderSettings()
+    if "service" in raw:
+        d.service = _str(raw["service"], w / "service")
+    if "options" in raw:
+        if not isinstance(raw["options"], dict):
+            raise (w / "options").fail(f"expected a mapping, got {_kind(raw['options'])}")
+        d.options = dict(raw["options"])
+    if "timeout_s" in raw:
+        d.timeout_s = _num(raw["timeout_s"], w / "timeout_s", positive=True)
+    if "min_delay_s" in raw:
+        d.min_delay_s = _num(raw["min_delay_s"], w / "min_delay_s", lo=0, hi=3600)
+    if "cache" in raw:
+        d.cache = _str(raw["cache"], w / "cache")
+    return d
+
+
+def _map(raw, w: _Where) -> MapSettings:
+    raw = _mapping(raw, MapSettings, w)
+    d = MapSettings()
+    for key in ("tiles", "tiles_attribution"):
+        if key in raw:
+            setattr(d, key, _str(raw[key], w / key, optional=True))
+    if "static_images" in raw:
+        d.static_images = _bool(raw["static_images"], w / "static_images")
+    if "credit" in raw:
+        d.credit = _str(raw["credit"], w / "credit")
+    return d
+
+
+def _site(raw, w: _Where) -> SiteSettings:
+    raw = _mapping(raw, SiteSettings, w)
+    d = SiteSettings()
+    for key in ("title", "description", "language"):
+        if key in raw:
+            setattr(d, key, _str(raw[key], w / key))
+    if "base_url" in raw:
+        url = _str(raw["base_url"], w / "base_url", optional=True) or ""
+        if url and not re.match(r"^https?://[^\s/]+", url):
+            raise (w / "base_url").fail(f"expected an absolute http(s) URL, got {url!r}")
+        d.base_url = url if not url or url.endswith("/") else url + "/"
+    if "lock_timeout_s" in raw:
+        d.lock_timeout_s = _num(raw["lock_timeout_s"], w / "lock_timeout_s", lo=0, hi=3600)
+    return d
+
+
+def _stop(raw, w: _Where) -> StopOverride:
+    raw = _mapping(raw, StopOverride, w, required=("match",))
+    s = StopOverride(match=_str(raw["match"], w / "match"))
+    for key in ("name", "landmark"):
+        if key in raw:
+            setattr(s, key, _str(raw[key], w / key, optional=True))
+    if "date" in raw:
+        s.date = _date(raw["date"], w / "date")
+    if "status" in raw and raw["status"] is not None:
+        if raw["status"] not in ("completed", "planned"):
+            raise (w / "status").fail(f"expected 'completed' or 'planned', got {raw['status']!r}")
+        s.status = raw["status"]
+    if "lat" in raw:
+        s.lat = _num(raw["lat"], w / "lat", optional=True, lo=-90, hi=90)
+    if "lon" in raw:
+        s.lon = _num(raw["lon"], w / "lon", optional=True, lo=-180, hi=180)
+    if "country" in raw:
+        s.country = _country(raw["country"], w / "country")
+    if "met" in raw:
+        s.met = _strlist(raw["met"], w / "met", optional=True)
+    if "drop" in raw:
+        s.drop = _bool(raw["drop"], w / "drop")
+    if "add" in raw:
+        s.add = _bool(raw["add"], w / "add")
+    if (s.lat is None) != (s.lon is None):
+        raise (w / ("lon" if s.lon is None else "lat")).fail("lat and lon go together: give both")
+    if s.drop and s.add:
+        raise (w / "drop").fail("a stop cannot be both dropped and added")
+    if s.add and s.lat is None:
+        raise (w / "lat").fail("an added stop needs lat and lon")
+    return s
+
+
+def _tour(raw, w: _Where) -> TourOverride:
+    raw = _mapping(raw, TourOverride, w, required=("slug",))
+    slug = _str(raw["slug"], w / "slug")
+    if not SLUG_RE.match(slug):
+        raise (w / "slug").fail(f"expected lowercase letters, digits and '-', got {slug!r}")
+    t = TourOverride(slug=slug)
+    if "articles" in raw:
+        t.articles = _strlist(raw["articles"], w / "articles", optional=True) or []
+    for key in ("title", "subtitle"):
+        if key in raw:
+            setattr(t, key, _str(raw[key], w / key, optional=True))
+    if raw.get("stops") is not None:
+        if not isinstance(raw["stops"], list):
+            raise (w / "stops").fail(f"expected a list, got {_kind(raw['stops'])}")
+        t.stops = [_stop(s, w / "stops" / i) for i, s in enumerate(raw["stops"])]
+    if raw.get("corridor_countries") is not None:
+        cw = w / "corridor_countries"
+        codes = _strlist(raw["corridor_countries"], cw)
+        t.corridor_countries = [_country(c, cw / i) for i, c in enumerate(codes)]
+    if "corridor_width_km" in raw:
+        t.corridor_width_km = _num(raw["corridor_width_km"], w / "corridor_width_km", optional=True,
+                                   positive=True)
+    return t
+
+
+TOP_KEYS = ("geocoder", "map", "site", "tour_window_days", "tours")
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -104,31 +333,44 @@ def load_settings(path: str | Path | None = None) -> Settings:
             raise ConfigError(f"{cfg_path}: config file not found")
         return Settings()
     try:
-        raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(cfg_path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"{cfg_path}: not valid YAML ({first})") from None
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{cfg_path}: not valid YAML{at} ({first})") from None
+    except OSError as exc:
+        raise ConfigError(f"{cfg_path}: cannot read ({exc.strerror or exc})") from None
+    w = _Where(str(cfg_path))
     if not isinstance(raw, dict):
-        raise ConfigError(f"{cfg_path}: expected a mapping at the top level")
-    where = str(cfg_path)
-    known = {"geocoder", "map", "tour_window_days", "tours"}
+        raise w.fail(f"expected a mapping at the top level, got {_kind(raw)}")
     for key in raw:
-        if key not in known:
-            raise ConfigError(f"{where}: {key}: unknown key (known: {', '.join(sorted(known))})")
+        if key not in TOP_KEYS:
+            raise (w / str(key)).fail(f"unknown key (known: {', '.join(sorted(TOP_KEYS))})")
     window = raw.get("tour_window_days", 45)
-    if not isinstance(window, int) or window < 0:
-        raise ConfigError(f"{where}: tour_window_days: expected a whole number of days, got {window!r}")
-    tours = []
-    for i, t in enumerate(raw.get("tours") or []):
-        tw = f"{where}: tours[{i}]"
-        tour = _section(TourOverride, t, tw)
-        tour.stops = [_section(StopOverride, s, f"{tw}.stops[{j}]") for j, s in enumerate(tour.stops or [])]
-        tours.append(tour)
+    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
+        raise (w / "tour_window_days").fail(f"expected a whole number of days, got {window!r}")
+    tours_raw = raw.get("tours")
+    if tours_raw is not None and not isinstance(tours_raw, list):
+        raise (w / "tours").fail(f"expected a list, got {_kind(tours_raw)}")
+    tours = [_tour(t, w / "tours" / i) for i, t in enumerate(tours_raw or [])]
+    seen: dict[str, int] = {}
+    claimed: dict[str, int] = {}
+    for i, t in enumerate(tours):
+        if t.slug in seen:
+            raise (w / "tours" / i / "slug").fail(f"{t.slug!r} is already used by tours[{seen[t.slug]}]")
+        seen[t.slug] = i
+        for a in t.articles:
+            if a in claimed and claimed[a] != i:
+                raise (w / "tours" / i / "articles").fail(
+                    f"{a!r} is already listed in tours[{claimed[a]}]")
+            claimed[a] = i
     return Settings(
         path=cfg_path,
         config_dir=cfg_path.parent,
-        geocoder=_section(GeocoderSettings, raw.get("geocoder"), f"{where}: geocoder"),
-        map=_section(MapSettings, raw.get("map"), f"{where}: map"),
+        geocoder=_geocoder(raw.get("geocoder"), w / "geocoder"),
+        map=_map(raw.get("map"), w / "map"),
         tour_window_days=window,
         tours=tours,
+        site=_site(raw.get("site"), w / "site"),
     )

@@ -1,0 +1,104 @@
+"""Gazetteer speed and size: cold load (fresh subprocess), lookups/s, match words/s, memory, disk.
+
+    python bench/bench_gazetteer.py
+"""
+from __future__ import annotations
+
+import glob
+import json
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_COLD = r"""
+import json, time
+t0 = time.perf_counter()
+from tourmap.gazetteer import default_gazetteer
+t1 = time.perf_counter()
+g = default_gazetteer()
+t2 = time.perf_counter()
+g.match("Llegó a Quito y luego a Lima.")
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "load": t2 - t1, "first_match": t3 - t2}))
+"""
+
+
+def _sample_text() -> str:
+    texts = []
+    for pattern in ("/work/shared/eval/dev/*.md", str(ROOT / "seeds" / "*.txt")):
+        for f in sorted(glob.glob(pattern)):
+            texts.append(Path(f).read_text(encoding="utf-8"))
+    if not texts:  # a fixed paragraph when no sample articles are around
+        texts = ["El presidente viajará a Lima, Quito y Bogotá; luego irá a Nueva York y a "
+                 "Ciudad de México, donde visitará el Palacio Nacional. " * 50]
+    return "\n\n".join(texts)
+
+
+def run() -> list[dict]:
+    from tourmap.gazetteer import INDEX_PATH, PLACES_PATH, Gazetteer
+
+    rows = []
+    loads = []
+    for _ in range(5):
+        out = subprocess.run([sys.executable, "-c", _COLD], capture_output=True, text=True,
+                             cwd=ROOT, check=True)
+        loads.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    med = lambda k: sorted(x[k] for x in loads)[len(loads) // 2]  # noqa: E731
+    rows.append({"metric": "cold import", "value": round(med("import") * 1000, 1), "unit": "ms",
+                 "note": "import tourmap.gazetteer in a fresh process (median of 5)"})
+    rows.append({"metric": "cold load", "value": round(med("load") * 1000, 1), "unit": "ms",
+                 "note": "default_gazetteer(): index + config/places.yaml (median of 5)"})
+    rows.append({"metric": "first match", "value": round(med("first_match") * 1000, 2), "unit": "ms",
+                 "note": "first match() call after load"})
+
+    tracemalloc.start()
+    g = Gazetteer(INDEX_PATH, PLACES_PATH)
+    cur, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rows.append({"metric": "memory after load", "value": round(cur / 1e6, 1), "unit": "MB",
+                 "note": f"tracemalloc; peak while loading {peak / 1e6:.1f} MB"})
+
+    names = ["Santiago", "La Paz", "Nueva York", "Pekín", "Córdoba", "Casa Rosada", "Tacna",
+             "Estados Unidos", "bogota", "Riad"]
+    g.lookup("x")  # builds the accent-insensitive table once
+    n = 0
+    t = time.perf_counter()
+    while time.perf_counter() - t < 0.5:
+        for name in names:
+            g.lookup(name)
+        n += len(names)
+    dt = time.perf_counter() - t
+    rows.append({"metric": "lookups", "value": round(n / dt), "unit": "1/s",
+                 "note": f"lookup() over {len(names)} names, {1e6 * dt / n:.1f} us each"})
+
+    text = _sample_text()
+    words = len(text.split())
+    g.match(text)
+    t = time.perf_counter()
+    reps = 0
+    while time.perf_counter() - t < 1.0:
+        g.match(text)
+        reps += 1
+    dt = time.perf_counter() - t
+    rows.append({"metric": "match throughput", "value": round(words * reps / dt), "unit": "words/s",
+                 "note": f"match() over {words} words of sample articles"})
+
+    size = INDEX_PATH.stat().st_size
+    rows.append({"metric": "index size on disk", "value": round(size / 1e6, 2), "unit": "MB",
+                 "note": f"{INDEX_PATH.name}; {len(g)} places incl. curated"})
+    places = PLACES_PATH.stat().st_size if PLACES_PATH.exists() else 0
+    rows.append({"metric": "curated places size", "value": round(places / 1e3, 1), "unit": "KB",
+                 "note": "config/places.yaml"})
+    return rows
+
+
+if __name__ == "__main__":
+    res = run()
+    w = max(len(r["metric"]) for r in res)
+    for r in res:
+        print(f"{r['metric']:<{w}}  {r['value']:>12} {r['unit']:<8} {r['note']}")

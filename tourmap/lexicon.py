@@ -1,0 +1,162 @@
+"""The per-language word lists of config/lexicon.yaml, compiled once into regexes and lookups.
+
+Every language goes through the same code: a rule asks the lexicon for "the stop cues" or
+"the month names", never for Spanish words.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .config import DEFAULT_CONFIG_DIR
+from .errors import ConfigError
+
+LANGUAGES = ("es", "en", "pt")
+WORD = r"[\wÀ-ÿ'’-]"
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: for comparing words, never for offsets."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def phrase_regex(phrases: list[str], *, case: bool = False) -> re.Pattern[str] | None:
+    """One regex matching any phrase on word boundaries (longest first)."""
+    items = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not items:
+        return None
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+    flags = 0 if case else re.IGNORECASE
+    return re.compile(rf"(?<![\wÀ-ÿ])(?:{body})(?![\wÀ-ÿ])", flags)
+
+
+def _inflect(word: str, lang: str) -> list[str]:
+    """The other forms of a Spanish or Portuguese adjective (argentino -> argentina, argentinos...)."""
+    if lang == "en" or " " in word or word[:1].isupper():
+        return [word, word + "s"] if lang == "en" and not word.endswith("s") else [word]
+    w = word
+    if w.endswith("o"):
+        return [w, w[:-1] + "a", w + "s", w[:-1] + "as"]
+    if w.endswith(("és", "ês")):
+        stem = w[:-2]
+        return [w, stem + "esa", stem + "eses", stem + "esas"]
+    if w.endswith("án"):
+        return [w, w[:-2] + "ana", w[:-2] + "anes", w[:-2] + "anas"]
+    if w.endswith("ão"):
+        return [w, w[:-2] + "ã", w[:-2] + "ães", w[:-2] + "ãs"]
+    if w.endswith("ol"):
+        return [w, w + "a", w + "es", w + "as"]
+    if w.endswith(("í", "ú")):
+        return [w, w + "es", w + "s"]
+    if w.endswith(("e", "a")):
+        return [w, w + "s"]
+    if w.endswith(("n", "l", "r")):
+        return [w, w + "a", w + "es", w + "as"]
+    return [w]
+
+
+@dataclass
+class Lexicon:
+    """One language's words, with the regexes the stages use."""
+
+    lang: str
+    raw: dict
+    months: dict[str, int] = field(default_factory=dict)
+    weekdays: dict[str, int] = field(default_factory=dict)
+    demonyms: dict[str, str] = field(default_factory=dict)  # folded adjective -> country/region code
+    city_demonyms: dict[str, str] = field(default_factory=dict)  # folded adjective -> city name
+    roles: dict[str, str] = field(default_factory=dict)  # folded role phrase -> role key
+    _rx: dict[str, re.Pattern[str] | None] = field(default_factory=dict)
+
+    def words(self, key: str) -> list[str]:
+        val = self.raw.get(key) or []
+        return list(val) if isinstance(val, list) else []
+
+    def rx(self, key: str) -> re.Pattern[str] | None:
+        """Regex of one word list (cached)."""
+        if key not in self._rx:
+            case = key in ("org_words", "institutions", "not_names")
+            self._rx[key] = phrase_regex(self.words(key), case=case)
+        return self._rx[key]
+
+    def find(self, key: str, text: str) -> list[re.Match[str]]:
+        r = self.rx(key)
+        return list(r.finditer(text)) if r else []
+
+    def has(self, key: str, text: str) -> bool:
+        r = self.rx(key)
+        return bool(r and r.search(text))
+
+    def date_words(self, key: str) -> list[str]:
+        return list((self.raw.get("date_words") or {}).get(key) or [])
+
+    @property
+    def stopwords(self) -> set[str]:
+        return {fold(w) for w in self.words("stopwords")}
+
+
+def _build(lang: str, raw: dict) -> Lexicon:
+    lex = Lexicon(lang=lang, raw=raw)
+    lex.months = {fold(k): int(v) for k, v in (raw.get("months") or {}).items()}
+    lex.weekdays = {fold(k): int(v) for k, v in (raw.get("weekdays") or {}).items()}
+    for code, forms in (raw.get("demonyms") or {}).items():
+        for f in forms or []:
+            for form in _inflect(str(f), lang):
+                lex.demonyms.setdefault(fold(form), str(code))
+    for city, forms in (raw.get("city_demonyms") or {}).items():
+        for f in forms or []:
+            for form in _inflect(str(f), lang):
+                lex.city_demonyms.setdefault(fold(form), str(city))
+    for role, forms in (raw.get("roles") or {}).items():
+        for f in forms or []:
+            lex.roles[fold(str(f))] = str(role)
+    return lex
+
+
+class WordLoader(yaml.SafeLoader):
+    """YAML without YAML 1.1 booleans: "no", "on" and "NO" (Norway) stay words."""
+
+
+WordLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_words_yaml(text: str):
+    return yaml.load(text, Loader=WordLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> dict[str, Lexicon]:
+    p = Path(path)
+    try:
+        raw = load_words_yaml(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: lexicon file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{p}: not valid YAML ({first})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{p}: expected a mapping of languages at the top level")
+    return {lang: _build(lang, sect or {}) for lang, sect in raw.items()}
+
+
+def load_lexicon(lang: str, *, path: str | Path | None = None) -> Lexicon:
+    """The lexicon of one language (falls back to Spanish for an unknown language)."""
+    all_ = _load(str(path or DEFAULT_CONFIG_DIR / "lexicon.yaml"))
+    if lang in all_:
+        return all_[lang]
+    if "es" in all_:
+        return all_["es"]
+    raise ConfigError(f"{path or 'config/lexicon.yaml'}: no section for language {lang!r}")
+
+
+def all_lexicons(*, path: str | Path | None = None) -> dict[str, Lexicon]:
+    return dict(_load(str(path or DEFAULT_CONFIG_DIR / "lexicon.yaml")))

@@ -1,0 +1,225 @@
+"""What a build remembers between runs: content hashes, the extraction cache, the manifest.
+
+A tour is rebuilt only when one of its articles, its config or tourmap itself changed. "tourmap
+itself" is the version plus a hash of the package's code and data, so an edited gazetteer or rule
+invalidates old results even without a version bump.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import tempfile
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Settings
+from .models import Tour
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MANIFEST = "manifest.json"
+CACHE_FORMAT = 1  # bump when the cache entry layout changes
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _tree_hash(root: Path, *, skip: set[Path] = frozenset()) -> str:
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p in skip or not p.is_file() or "__pycache__" in p.parts or p.suffix == ".pyc":
+            continue
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        h.update(file_sha256(p).encode())
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """tourmap's version and a hash of its code and data files, e.g. '0.1.0+3f2a9c1b0d4e'."""
+    return f"{__version__}+{_tree_hash(PACKAGE_DIR)[:12]}"
+
+
+def _knowledge_files(settings: Settings) -> list[Path]:
+    """Data files in the config folders (office-holders, places...), not the settings file."""
+    from .config import DEFAULT_CONFIG_DIR
+
+    names: set[str] = set()
+    for d in {DEFAULT_CONFIG_DIR, settings.config_dir}:
+        if d.is_dir():
+            names |= {p.name for p in d.iterdir() if p.is_file() and not p.name.startswith(".")}
+    skip = {"tourmap.yaml", "tourmap.yml"} | ({settings.path.name} if settings.path else set())
+    return [settings.knowledge(n) for n in sorted(names - skip)]
+
+
+def stable_hash(obj: Any) -> str:
+    return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=True, default=str).encode())
+
+
+def extraction_hash(settings: Settings) -> str:
+    """Everything besides the article and the code that changes what extraction finds."""
+    files = {p.name: file_sha256(p) for p in _knowledge_files(settings) if p.is_file()}
+    return stable_hash({"geocoder": dataclasses.asdict(settings.geocoder), "knowledge": files})
+
+
+def tour_config_hash(settings: Settings, slug: str, *, extraction: str) -> str:
+    """Everything in config that changes one tour's output."""
+    override = next((dataclasses.asdict(o) for o in settings.tours if o.slug == slug), None)
+    return stable_hash({
+        "extraction": extraction,
+        "map": dataclasses.asdict(settings.map),
+        "window": settings.tour_window_days,
+        "override": override,
+    })[:16]
+
+
+# --- the extraction cache ---------------------------------------------------------------------
+
+
+def cache_key(article_sha: str, name: str, *, version: str, extraction: str) -> str:
+    # The file name is part of the key because the article id (its stem) comes from it.
+    return stable_hash([CACHE_FORMAT, article_sha, name, version, extraction])[:32]
+
+
+class ExtractCache:
+    """One JSON file per article extraction: out_dir/.cache/extract/<key>.json."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def get(self, key: str) -> Tour | None:
+        try:
+            data = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
+            return decode(Tour, data)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None  # missing or unreadable: extract again
+
+    def put(self, key: str, tour: Tour) -> None:
+        text = json.dumps(dataclasses.asdict(tour), ensure_ascii=False, sort_keys=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.root / f"{key}.json", text.encode("utf-8"))
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace `path` with `data` unless it already holds exactly that; True if written."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def _hints(cls) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def decode(tp: Any, value: Any) -> Any:
+    """Rebuild typed dataclasses from `dataclasses.asdict` output (lists back to tuples...)."""
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        names = {f.name for f in dataclasses.fields(tp) if f.init}
+        return tp(**{k: decode(hints[k], v) for k, v in value.items() if k in names})
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        real = [a for a in args if a is not type(None)]
+        return decode(real[0], value) if len(real) == 1 else value
+    if origin is list:
+        return [decode(args[0], v) for v in value]
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(decode(args[0], v) for v in value)
+        return tuple(decode(a, v) for a, v in zip(args, value))
+    return value
+
+
+# --- the manifest -----------------------------------------------------------------------------
+
+
+@dataclass
+class TourEntry:
+    articles: dict[str, str] = field(default_factory=dict)  # article file name -> sha256
+    config: str = ""
+    version: str = ""
+
+
+@dataclass
+class Manifest:
+    """out_dir/manifest.json: what each tour folder was built from. No dates: same input, same bytes."""
+
+    version: str = ""
+    tours: dict[str, TourEntry] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out_dir: Path) -> "Manifest":
+        try:
+            raw = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+            return cls(version=str(raw.get("version", "")),
+                       tours={slug: TourEntry(articles=dict(t.get("articles", {})), config=t.get("config", ""),
+                                              version=t.get("version", ""))
+                              for slug, t in raw.get("tours", {}).items()})
+        except (OSError, ValueError, TypeError, AttributeError):
+            return cls()  # no manifest (first build) or a damaged one: rebuild everything
+
+    def dumps(self) -> str:
+        obj = {"version": self.version,
+               "tours": {slug: dataclasses.asdict(self.tours[slug]) for slug in sorted(self.tours)}}
+        return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    def save(self, out_dir: Path) -> bool:
+        return write_atomic(out_dir / MANIFEST, self.dumps().encode("utf-8"))
+
+
+def why_rebuild(old: TourEntry | None, new: TourEntry, *, folder_ok: bool, force: bool) -> str | None:
+    """The reason to rebuild a tour, or None when its folder is up to date."""
+    if force:
+        return "forced"
+    if old is None:
+        return "new tour"
+    added = sorted(set(new.articles) - set(old.articles))
+    changed = sorted(a for a in new.articles if a in old.articles and old.articles[a] != new.articles[a])
+    gone = sorted(set(old.articles) - set(new.articles))
+    parts = []
+    if added:
+        parts.append(f"new article{'s' if len(added) > 1 else ''} {', '.join(added)}")
+    if changed:
+        parts.append(f"changed article{'s' if len(changed) > 1 else ''} {', '.join(changed)}")
+    if gone:
+        parts.append(f"article{'s' if len(gone) > 1 else ''} gone {', '.join(gone)}")
+    if old.config != new.config:
+        parts.append("config changed")
+    if old.version != new.version:
+        parts.append(f"tourmap changed ({old.version or '?'} -> {new.version})")
+    if not parts and not folder_ok:
+        parts.append("output missing")
+    return "; ".join(parts) or None

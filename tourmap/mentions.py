@@ -1,0 +1,158 @@
+"""Everything an article names: sentences, places, people and dates (no decisions yet).
+
+Places come from the gazetteer (case-sensitive, longest match) plus the ones the text only
+implies: "la capital oaxaqueña", "the Lebanese capital", "el barrio porteño", a dateline
+("BEIRUT —"), and national institutions ("irá al Congreso", resolved later to the host
+country's capital). Dates are resolved against the publication date (dates.py); people come
+from people.py.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .config import Settings
+from .dates import find_dates
+from .lexicon import Lexicon, fold, load_lexicon
+from .models import Article, DateMention, Mentions, PlaceMention, Span
+from .people import find_people, load_officeholders
+
+_ABBREV = {"sr", "sra", "srta", "dr", "dra", "ee", "uu", "st", "mr", "mrs", "ms", "gen", "lic", "ing", "prof",
+           "no", "núm", "art", "av", "avda", "vs", "etc", "jr", "sto", "sta", "mt", "ft", "p", "pp", "n", "dc"}
+DATELINE = re.compile(r"^(?P<name>[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ][A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ .'’-]{1,40}?)\s*(?:\([^)]*\)\s*)?[.,]?\s*[—–-]{1,2}\s*")
+
+
+@lru_cache(maxsize=1)
+def gazetteer():
+    from .gazetteer import default_gazetteer
+
+    return default_gazetteer()
+
+
+def split_sentences(text: str) -> tuple[Span, ...]:
+    """Sentences as spans: paragraphs first, then full stops followed by a capital."""
+    out: list[Span] = []
+    for para in re.finditer(r"[^\n]+", text):
+        p0, ptxt = para.start(), para.group(0)
+        start = 0
+        for m in re.finditer(r"[.!?…]+[\"”’»)]*\s+(?=[\"“‘«¿¡(—–-]?\s*[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ0-9#@])", ptxt):
+            before = ptxt[start:m.start()]
+            last = re.search(r"([\wÀ-ÿ]+)$", before)
+            word = last.group(1) if last else ""
+            if ptxt[m.start()] == "." and (fold(word) in _ABBREV or len(word) == 1 and word.isupper()):
+                continue
+            seg_end = m.end()
+            seg = ptxt[start:seg_end].rstrip()
+            if seg.strip():
+                s = start + (len(ptxt[start:seg_end]) - len(ptxt[start:seg_end].lstrip()))
+                out.append(Span(p0 + s, p0 + start + len(seg), ptxt[s:start + len(seg)]))
+            start = seg_end
+        seg = ptxt[start:].rstrip()
+        if seg.strip():
+            s = start + (len(ptxt[start:]) - len(ptxt[start:].lstrip()))
+            out.append(Span(p0 + s, p0 + len(ptxt.rstrip()), ptxt[s:len(ptxt.rstrip())]))
+    return tuple(out)
+
+
+def sentence_index(sentences: tuple[Span, ...], pos: int) -> int:
+    lo, hi = 0, len(sentences) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        s = sentences[mid]
+        if pos < s.start:
+            hi = mid - 1
+        elif pos >= s.end:
+            lo = mid + 1
+        else:
+            return mid
+    return max(0, min(lo, len(sentences) - 1))
+
+
+def _implied_places(text: str, lex: Lexicon, g) -> list[tuple[int, int, tuple]]:
+    """Places named only by a demonym: "la capital catarí", "the Lebanese capital", "barrio porteño"."""
+    out = []
+    dem = "|".join(sorted((re.escape(d) for d in lex.demonyms), key=len, reverse=True))
+    cap = "|".join(re.escape(fold(w)) for w in lex.words("capital_words")) or "capital"
+    low = fold(text)
+    if lex.lang == "en":
+        rx = re.compile(rf"\b(?:the\s+)(?P<dem>{dem})\s+(?:{cap})\b")
+    else:
+        rx = re.compile(rf"(?<![\w])(?:la|a|na|en\s+la|da)\s+(?:{cap})\s+(?P<dem>{dem})(?![\w])")
+    for m in rx.finditer(low):
+        code = lex.demonyms.get(m.group("dem"))
+        place = g.capital(code) if code else None
+        if place is None and code:
+            from .people import load_officeholders as _oh
+
+            name = _oh().capital_name(code)
+            found = g.lookup(name) if name else []
+            place = found[0] if found else None
+        if place is not None:
+            s = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            out.append((s, m.end(), (place,)))
+    if lex.city_demonyms:
+        cd = "|".join(sorted((re.escape(d) for d in lex.city_demonyms), key=len, reverse=True))
+        for m in re.finditer(rf"(?<![\w])(?:{cd})(?![\w])", low):
+            if text[m.start()].isupper():
+                continue  # "Porteño" as a name or headline word
+            cands = g.lookup(lex.city_demonyms[m.group(0)], kinds=("city", "capital"))
+            if cands:
+                out.append((m.start(), m.end(), tuple(cands[:3])))
+    return out
+
+
+def _dateline(text: str, g) -> tuple[int, int, tuple] | None:
+    m = DATELINE.match(text)
+    if not m:
+        return None
+    name = m.group("name").strip(" .-")
+    if not name or not name.replace(" ", "").isupper():
+        return None
+    for form in (name, name.title(), name.capitalize()):
+        cands = g.lookup(form, kinds=("city", "capital"))
+        if cands:
+            return (m.start("name"), m.start("name") + len(name), tuple(cands[:3]))
+    # "SANTIAGO DE CHILE": the city, then its country
+    parts = re.split(r"\s+DE\s+|\s+DO\s+|\s*,\s*", name)
+    if len(parts) == 2:
+        for form in (parts[0].title(),):
+            cands = g.lookup(form, kinds=("city", "capital"))
+            ctry = [c for c in cands if c.country and g.country(c.country) and
+                    fold(g.country(c.country).name) == fold(parts[1])]
+            if ctry:
+                return (m.start("name"), m.start("name") + len(name), tuple(ctry[:1]))
+    return None
+
+
+def find_mentions(article: Article, *, settings: Settings) -> Mentions:
+    """Sentences, place mentions (gazetteer), person mentions and date mentions of one article."""
+    text = article.text
+    lex = load_lexicon(article.language, path=settings.knowledge("lexicon.yaml"))
+    sentences = split_sentences(text)
+    g = gazetteer()
+    raw = list(g.match(text))
+    taken = [(s, e) for s, e, _ in raw]
+    for s, e, c in _implied_places(text, lex, g):
+        if all(e <= a or s >= b for a, b in taken):
+            raw.append((s, e, c))
+            taken.append((s, e))
+    dl = _dateline(text, g)
+    if dl and all(dl[1] <= a or dl[0] >= b for a, b in taken):
+        raw.append(dl)
+    for m in lex.find("institutions", text):
+        if all(m.end() <= a or m.start() >= b for a, b in taken):
+            raw.append((m.start(), m.end(), ()))
+    raw.sort(key=lambda x: x[0])
+    places = tuple(PlaceMention(span=Span(s, e, text[s:e]), sentence=sentence_index(sentences, s), candidates=tuple(c))
+                   for s, e, c in raw)
+    holders = load_officeholders(str(settings.knowledge("officeholders.yaml")))
+    people = tuple(find_people(text, sentences=sentences, lex=lex, date=article.published,
+                               place_spans=[(p.span.start, p.span.end) for p in places if p.candidates],
+                               holders=holders))
+    dates = []
+    for d in find_dates(text, published=article.published, lex=lex):
+        if d.value is None or d.role != "point":
+            continue
+        dates.append(DateMention(span=Span(d.start, d.end, text[d.start:d.end]),
+                                 sentence=sentence_index(sentences, d.start), value=d.value, value_end=d.value_end))
+    return Mentions(article=article, sentences=sentences, places=places, people=people, dates=tuple(dates))

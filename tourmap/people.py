@@ -1,0 +1,293 @@
+"""People in news text: names, office-holders and role references ("el mandatario peruano").
+
+Names are found by rule: a run of capitalised words with name particles (de, da, bin, al...),
+without place, organisation or office words. config/officeholders.yaml turns surnames and
+nicknames into full names and answers "who was Peru's president on this date", so a role
+reference becomes a person and a meeting with a head of state points to a seat of government.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .config import DEFAULT_CONFIG_DIR
+from .errors import ConfigError
+from .lexicon import Lexicon, all_lexicons, fold, load_words_yaml
+from .models import PersonMention, Span
+
+_CAP = r"(?:[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜÖØÅÆİŞ][\wÀ-ÿ'’.\-]*[\wÀ-ÿ]|[A-ZÁÉÍÓÚÑ]\.?)"
+_TOKEN = re.compile(r"[\wÀ-ÿ'’.\-@]+")
+ROMAN = re.compile(r"^(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|XIII|XIV|XV|XVI|Jr\.?|Sr\.?)$")
+
+
+@dataclass(frozen=True)
+class Office:
+    """One person in one office for a span of time."""
+
+    name: str
+    country: str
+    role: str
+    start: str
+    end: str | None
+    aliases: tuple[str, ...] = ()
+    seat: str | None = None  # overrides the country's seat
+
+    def active(self, date: str | None) -> bool:
+        if not date:
+            return self.end is None
+        d = date[:10] if len(date) >= 10 else date + "-15" if len(date) == 7 else date + "-06-30"
+        return self.start <= d and (self.end is None or d < self.end)
+
+
+@dataclass
+class Officeholders:
+    offices: list[Office] = field(default_factory=list)
+    seats: dict[str, dict[str, str]] = field(default_factory=dict)
+    _alias: dict[str, list[Office]] = field(default_factory=dict)
+
+    def index(self) -> None:
+        self._alias = {}
+        for o in self.offices:
+            for a in (o.name, *o.aliases):
+                self._alias.setdefault(fold(a), []).append(o)
+
+    def by_name(self, name: str, *, date: str | None = None) -> Office | None:
+        """The office-holder a name or alias means, preferring one in office on `date`."""
+        cands = self._alias.get(fold(name)) or []
+        if not cands:
+            return None
+        active = [o for o in cands if o.active(date)]
+        pool = active or cands
+        # One name for several people (an alias shared by two leaders) only when one is in office.
+        if len({o.name for o in pool}) > 1 and not active:
+            return None
+        rank = {"president": 0, "monarch": 0, "pope": 0, "head_of_government": 1, "crown_prince": 2,
+                "vice_president": 3, "foreign_minister": 4}
+        return sorted(pool, key=lambda o: (rank.get(o.role, 9), o.start))[0]
+
+    def holder(self, country: str, role: str, *, date: str | None) -> Office | None:
+        """Who held `role` in `country` on `date`."""
+        c = [o for o in self.offices if o.country == country and o.role == role and o.active(date)]
+        if not c and role == "president":  # "el mandatario" of a kingdom or a parliamentary state
+            for alt in ("head_of_government", "monarch"):
+                c = [o for o in self.offices if o.country == country and o.role == alt and o.active(date)]
+                if c:
+                    break
+        return sorted(c, key=lambda o: o.start)[-1] if c else None
+
+    def seat_names(self, office: Office) -> list[str]:
+        """Names to look up for where this person receives visitors: landmark first, then city."""
+        out = []
+        if office.seat:
+            out.append(office.seat)
+        s = self.seats.get(office.country) or {}
+        if s.get(office.role):
+            out.append(s[office.role])
+        if s.get("city"):
+            out.append(s["city"])
+        return out
+
+    def capital_name(self, country: str) -> str | None:
+        return (self.seats.get(country) or {}).get("city")
+
+
+@lru_cache(maxsize=4)
+def load_officeholders(path: str | None = None) -> Officeholders:
+    p = Path(path) if path else DEFAULT_CONFIG_DIR / "officeholders.yaml"
+    try:
+        raw = load_words_yaml(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: office-holders file not found") from None
+    except Exception as exc:  # noqa: BLE001 - YAML errors of any kind -> one line
+        raise ConfigError(f"{p}: not valid YAML ({str(exc).splitlines()[0] if str(exc) else exc})") from None
+    oh = Officeholders(seats={str(k): {str(a): str(b) for a, b in (v or {}).items()}
+                              for k, v in (raw.get("seats") or {}).items()})
+    for i, e in enumerate(raw.get("people") or []):
+        if not isinstance(e, dict) or not e.get("name") or not e.get("country") or not e.get("role"):
+            raise ConfigError(f"{p}: people[{i}]: needs name, country and role")
+        start = str(e.get("start") or "1900-01-01")
+        end = e.get("end")
+        oh.offices.append(Office(
+            name=str(e["name"]), country=str(e["country"]), role=str(e["role"]), start=start,
+            end=str(end) if end not in (None, "", "null") else None,
+            aliases=tuple(str(a) for a in e.get("aliases") or []), seat=e.get("seat"),
+        ))
+    oh.index()
+    return oh
+
+
+@lru_cache(maxsize=1)
+def _all_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """Folded word sets shared by every language (names in an article mix languages)."""
+    org, notn, office, part, cal = set(), set(), set(), set(), set()
+    for lex in all_lexicons().values():
+        org |= {fold(w) for w in lex.words("org_words") + lex.words("institutions")}
+        org |= {fold(w) for w in lex.words("facility_words") if " " not in w}
+        notn |= {fold(w) for w in lex.words("not_names")}
+        for w in lex.words("offices"):
+            office |= set(fold(w).split())
+        part |= {fold(w) for w in lex.words("person_particles")}
+        cal |= set(lex.months) | set(lex.weekdays)
+    extra_org = {"palacio", "casa", "quinta", "salon", "salão", "lista", "union", "informe", "airport",
+                 "international", "internacional", "monastery", "shrine", "cathedral", "street", "plaza",
+                 "libro", "livro", "feria", "feira", "premio", "nobel", "honor", "honra", "dia", "día"}
+    notn |= {"saint", "st", "san", "santa", "santo", "sao", "our", "lady", "nuestra", "senora", "nossa",
+             "senhora", "dios", "god", "señor", "don", "doña"}
+    return (frozenset(org | {fold(w) for w in extra_org}), frozenset(notn), frozenset(office),
+            frozenset(part), frozenset(cal))
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    start: int
+    end: int
+    text: str
+
+
+def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
+    """Maximal runs of capitalised tokens joined by spaces and name particles."""
+    runs: list[NameSpan] = []
+    toks = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\wÀ-ÿ'’\-.]+", text)]
+    i = 0
+    n = len(toks)
+    while i < n:
+        s, e, t = toks[i]
+        t_clean = t.rstrip(".")
+        if not (t_clean[:1].isupper() and re.match(_CAP, t_clean)):
+            i += 1
+            continue
+        j = i
+        last = i
+        k = i + 1
+        while k < n:
+            gap = text[toks[k - 1][1]:toks[k][0]]
+            if gap not in (" ", "\u00a0") or toks[k - 1][2].endswith(".") and not ROMAN.match(toks[k - 1][2]) \
+                    and len(toks[k - 1][2]) > 2:
+                break
+            tk = toks[k][2]
+            if tk[:1].isupper():
+                last = k
+                k += 1
+                continue
+            if fold(tk) in particles:
+                k += 1
+                continue
+            break
+        j = last
+        s0, e0 = toks[i][0], toks[j][1]
+        raw = text[s0:e0]
+        # trailing full stop of a sentence is not part of the name (keep "Jr.")
+        while raw.endswith(".") and not re.search(r"\b(Jr|Sr|[A-Z])\.$", raw):
+            raw = raw[:-1]
+            e0 -= 1
+        runs.append(NameSpan(s0, e0, raw))
+        i = j + 1
+    return runs
+
+
+def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: str | None,
+                place_spans: list[tuple[int, int]] | None = None, holders: Officeholders | None = None
+                ) -> list[PersonMention]:
+    """Person mentions with canonical names (office-holders file, else the fullest form in the text)."""
+    holders = holders or load_officeholders()
+    org, notn, office, part, cal = _all_words()
+    place_spans = place_spans or []
+    found: list[tuple[int, int, str, str | None, str | None]] = []  # start, end, name, role, country
+
+    def sent_of(pos: int) -> int:
+        for i, s in enumerate(sentences):
+            if s.start <= pos < s.end:
+                return i
+        return max(0, len(sentences) - 1)
+
+    full_names: dict[str, str] = {}  # folded surname / short form -> full name as written
+    singles: list[NameSpan] = []
+    for run in _name_runs(text, part):
+        words = run.text.split()
+        # leading articles, office words and the like are not part of the name
+        k = 0
+        while k < len(words) - 1 and (fold(words[k]) in notn or fold(words[k]) in office
+                                      or fold(words[k]) in part or words[k].isupper() and len(words[k]) > 1
+                                      and not ROMAN.match(words[k]) and fold(words[k]) not in ("amlo", "mbs", "mbz")):
+            k += 1
+        if k:
+            off = run.text.index(words[k], len(" ".join(words[:k])))
+            run = NameSpan(run.start + off, run.end, run.text[off:])
+            words = words[k:]
+        fw = [fold(w) for w in words]
+        if not words or fw[0] in notn or fw[0] in cal or fw[-1] in office and len(words) == 1:
+            continue
+        if any(w in org for w in fw):
+            continue
+        if fw[-1] in part or fw[-1] in office:
+            continue
+        if run.text.isupper() and len(run.text) > 4:  # DATELINE, headline shouting
+            continue
+        if any(ps <= run.start and run.end <= pe for ps, pe in place_spans):
+            continue  # the gazetteer's longer name covers it: a place
+        known = holders.by_name(run.text, date=date)
+        if known:
+            found.append((run.start, run.end, known.name, known.role, known.country))
+            for w in range(1, len(words)):
+                full_names.setdefault(fold(" ".join(words[w:])), known.name)
+            continue
+        if len(words) == 1:
+            singles.append(run)
+            continue
+        if any(fold(w) in cal for w in words):
+            continue
+        # a place name plus one word ("Santiago Peña" is a person; "Buenos Aires" is not)
+        found.append((run.start, run.end, run.text, None, None))
+        for w in range(1, len(words)):
+            tail = " ".join(words[w:])
+            if fold(words[w]) not in part:
+                full_names.setdefault(fold(tail), run.text)
+    for run in singles:
+        key = fold(run.text)
+        name = full_names.get(key)
+        if name:
+            o = holders.by_name(name, date=date)
+            found.append((run.start, run.end, name, o.role if o else None, o.country if o else None))
+    found.extend(_role_references(text, lex=lex, date=date, holders=holders, taken=found))
+    found.sort()
+    out, last_end = [], -1
+    for s, e, name, role, country in found:
+        if s < last_end:
+            continue
+        out.append(PersonMention(span=Span(s, e, text[s:e]), sentence=sent_of(s), name=name, role=role,
+                                 country=country))
+        last_end = e
+    return out
+
+
+def _role_references(text: str, *, lex: Lexicon, date: str | None, holders: Officeholders,
+                     taken: list) -> list[tuple[int, int, str, str, str]]:
+    """"el mandatario peruano", "the Lebanese president", "el emir de Catar" -> the office-holder."""
+    out = []
+    roles = sorted(lex.roles.items(), key=lambda kv: -len(kv[0]))
+    if not roles:
+        return out
+    role_rx = "|".join(re.escape(r).replace(r"\ ", r"\s+") for r, _ in roles)
+    dem = "|".join(sorted((re.escape(d) for d in lex.demonyms), key=len, reverse=True))
+    if lex.lang == "en":
+        rx = re.compile(rf"(?<![\w])(?P<dem>{dem})\s+(?:(?:acting|interim)\s+)?(?P<role>{role_rx})(?![\w])", re.I)
+    else:
+        rx = re.compile(rf"(?<![\wÀ-ÿ])(?P<role>{role_rx})\s+(?:(?:interino|interina|electo|electa)\s+)?(?P<dem>{dem})(?![\wÀ-ÿ])", re.I)
+    for m in rx.finditer(fold(text)):
+        s, e = m.span()
+        if any(a <= s < b or a < e <= b for a, b, *_ in taken):
+            continue
+        # an apposition that names the person follows: the name is its own mention
+        after = text[e:e + 40]
+        if re.match(r"\s*,?\s*(?:el\s+|la\s+|o\s+|a\s+|the\s+)?(?:jeque\s+|sheikh\s+)?[A-ZÁÉÍÓÚÑ][\wÀ-ÿ]+\s+[A-ZÁÉÍÓÚÑ]", after):
+            continue
+        code = lex.demonyms.get(m.group("dem"))
+        role = lex.roles.get(re.sub(r"\s+", " ", m.group("role")))
+        if not code or not role or "-" in code:
+            continue
+        o = holders.holder(code, role, date=date)
+        if o:
+            out.append((s, e, o.name, o.role, o.country))
+    return out

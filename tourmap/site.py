@@ -1,0 +1,352 @@
+"""`tourmap publish`: the built tours as a static site, safe to run unattended.
+
+One straight line under a lock: build the tours (incrementally, into a hidden sibling folder),
+write the whole new site into a sibling temp folder, then swap it in with one atomic rename. A run
+that fails or is killed leaves the last good site as it was; the next run clears what it left.
+Nothing in the output depends on the clock (dates come from the articles), and a file whose bytes
+did not change keeps its modification time, so an unchanged site is left exactly as it was.
+
+Site layout (relative links only, so it works from any sub-path or straight from disk):
+
+    index.html          the tours, newest first, with thumbnails
+    feed.xml            Atom feed, one entry per tour, `updated` = newest article date
+    sitemap.xml
+    <slug>/tour.html    the tour's page: map, stops, sources, embed snippet, downloads
+    <slug>/index.html   the map itself (what `tourmap build` wrote), plus its data files
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import filecmp
+import html
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .build import BuiltTour, build, hold_lock
+from .config import Settings
+from .errors import BuildError
+from .models import Tour
+
+DOWNLOADS = (("tour.geojson", "GeoJSON"), ("stops.csv", "CSV"), ("tour.json", "JSON"),
+             ("map.png", "PNG"), ("map.svg", "SVG"))
+_BAD_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def esc(text: object) -> str:
+    """Text from an article or the config, safe in HTML and XML text and attributes."""
+    return html.escape(_BAD_XML.sub("", str(text)), quote=True)
+
+
+@dataclass(frozen=True)
+class SiteTour:
+    slug: str
+    tour: Tour
+    folder: Path  # the built tour folder
+
+    @property
+    def title(self) -> str:
+        return self.tour.title or (f"{self.tour.traveler}" if self.tour.traveler else self.slug)
+
+    @property
+    def updated(self) -> str | None:
+        return self.tour.published
+
+    @property
+    def dates(self) -> str:
+        days = sorted(d for s in self.tour.stops for d in (s.date, s.date_end) if d)
+        if not days:
+            return ""
+        return days[0] if days[0] == days[-1] else f"{days[0]} – {days[-1]}"
+
+    def has(self, name: str) -> bool:
+        return (self.folder / name).is_file()
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+CSS = """body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#222}
+a{color:#0b5cad}ul.tours{list-style:none;padding:0;display:grid;gap:1rem;
+grid-template-columns:repeat(auto-fill,minmax(16rem,1fr))}ul.tours li{border:1px solid #ddd;border-radius:6px;
+padding:.75rem}ul.tours img{width:100%;height:auto;display:block;margin-bottom:.5rem}
+.meta{color:#555;font-size:.9rem}iframe.map{width:100%;height:32rem;border:1px solid #ddd}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #eee;padding:.25rem;
+text-align:left;vertical-align:top}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem;overflow:auto}"""
+
+
+def _page(title: str, body: str, *, lang: str, up: str = "", head: str = "") -> str:
+    return (f'<!doctype html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{esc(title)}</title>\n"
+            f'<link rel="alternate" type="application/atom+xml" title="{esc(title)}" href="{up}feed.xml">\n'
+            f"{head}<style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
+
+
+def index_html(tours: list[SiteTour], settings: Settings) -> str:
+    st = settings.site
+    items = []
+    for t in tours:
+        thumb = (f'<a href="{t.slug}/tour.html"><img src="{t.slug}/map.png" alt="{esc("Map: " + t.title)}" '
+                 f'loading="lazy"></a>\n' if t.has("map.png") else "")
+        meta = [f"{esc(t.tour.traveler)}" if t.tour.traveler else "", esc(t.dates),
+                f"{len(t.tour.stops)} stop{'s' if len(t.tour.stops) != 1 else ''}"]
+        updated = (f'<br>Last updated <time datetime="{esc(t.updated)}">{esc(t.updated)}</time>'
+                   if t.updated else "")
+        items.append(f'<li>\n{thumb}<h2><a href="{t.slug}/tour.html">{esc(t.title)}</a></h2>\n'
+                     f'<p class="meta">{" · ".join(m for m in meta if m)}{updated}</p>\n</li>\n')
+    desc = f"<p>{esc(st.description)}</p>\n" if st.description else ""
+    listing = f'<ul class="tours">\n{"".join(items)}</ul>\n' if items else "<p>No tours yet.</p>\n"
+    body = (f"<h1>{esc(st.title)}</h1>\n{desc}{listing}"
+            f'<p class="meta"><a href="feed.xml">Atom feed</a> · <a href="sitemap.xml">Sitemap</a></p>\n')
+    return _page(st.title, body, lang=st.language)
+
+
+def _safe_url(url: str) -> str | None:
+    return url if re.match(r"^https?://", url or "") else None
+
+
+def tour_html(t: SiteTour, settings: Settings) -> str:
+    tour = t.tour
+    rows = []
+    for i, s in enumerate(tour.stops, 1):
+        date = s.date or ""
+        if s.date_end and s.date_end != s.date:
+            date += f" – {s.date_end}"
+        rows.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in (
+            i, s.name, s.country or "", date, s.status, ", ".join(s.met), s.landmark or "")) + "</tr>\n")
+    table = ("<table>\n<thead><tr><th>#</th><th>Stop</th><th>Country</th><th>Date</th><th>Status</th>"
+             f"<th>Met</th><th>Where</th></tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
+             if rows else "<p>No stops found.</p>\n")
+    sources = []
+    for a in tour.articles:
+        url = _safe_url(a.source)
+        name = f'<a href="{esc(url)}" rel="nofollow">{esc(a.title or a.id)}</a>' if url else esc(a.title or a.id)
+        sources.append(f"<li>{name}" + (f" ({esc(a.published)})" if a.published else "") + "</li>\n")
+    downloads = [f'<li><a href="{n}" download>{n}</a> ({kind})</li>\n' for n, kind in DOWNLOADS if t.has(n)]
+    embed = ""
+    if t.has("embed.html"):
+        snippet = (t.folder / "embed.html").read_text(encoding="utf-8", errors="replace")
+        embed = f"<h2>Embed</h2>\n<pre><code>{esc(snippet.strip())}</code></pre>\n"
+    meta = [esc(tour.traveler) if tour.traveler else "", esc(t.dates),
+            f"last updated {esc(t.updated)}" if t.updated else ""]
+    sub = f"<p>{esc(tour.subtitle)}</p>\n" if tour.subtitle else ""
+    body = (f'<p><a href="../index.html">← {esc(settings.site.title)}</a></p>\n'
+            f"<h1>{esc(t.title)}</h1>\n{sub}"
+            f'<p class="meta">{" · ".join(m for m in meta if m)}</p>\n'
+            f'<iframe class="map" src="index.html" title="{esc("Map: " + t.title)}" loading="lazy"></iframe>\n'
+            f'<p><a href="index.html">Open the map full screen</a></p>\n'
+            f"<h2>Stops</h2>\n{table}"
+            + (f"<h2>Sources</h2>\n<ul>\n{''.join(sources)}</ul>\n" if sources else "")
+            + (f"<h2>Data</h2>\n<ul>\n{''.join(downloads)}</ul>\n" if downloads else "")
+            + embed)
+    return _page(t.title, body, lang=tour.language, up="../")
+
+
+def _stamp(day: str | None) -> str:
+    """An Atom date from an article date (never the clock)."""
+    day = day or "1970-01-01"
+    day += {4: "-01-01", 7: "-01"}.get(len(day), "")
+    return f"{day}T00:00:00Z"
+
+
+def feed_xml(tours: list[SiteTour], settings: Settings) -> str:
+    st = settings.site
+    base = st.base_url
+    feed_id = base or f"urn:tourmap:site:{_slug(st.title)}"
+    newest = max((t.updated for t in tours if t.updated), default=None)
+    entries = []
+    for t in tours:
+        stops = "; ".join(f"{s.name} ({', '.join(x for x in (s.date, s.status) if x)})" for s in t.tour.stops)
+        summary = " · ".join(x for x in (t.tour.traveler or "", t.dates, stops) if x)
+        entries.append(
+            f"  <entry>\n    <title>{esc(t.title)}</title>\n"
+            f"    <id>{esc(base + t.slug + '/' if base else 'urn:tourmap:tour:' + t.slug)}</id>\n"
+            f'    <link rel="alternate" type="text/html" href="{esc(base)}{t.slug}/tour.html"/>\n'
+            f"    <updated>{_stamp(t.updated)}</updated>\n"
+            f"    <summary>{esc(summary)}</summary>\n  </entry>\n")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{esc(st.language)}">\n'
+            f"  <title>{esc(st.title)}</title>\n"
+            + (f"  <subtitle>{esc(st.description)}</subtitle>\n" if st.description else "")
+            + f"  <id>{esc(feed_id)}</id>\n"
+            f'  <link rel="self" type="application/atom+xml" href="{esc(base)}feed.xml"/>\n'
+            f'  <link rel="alternate" type="text/html" href="{esc(base) or "index.html"}"/>\n'
+            f"  <updated>{_stamp(newest)}</updated>\n"
+            f"  <author><name>{esc(settings.map.credit or 'tourmap')}</name></author>\n"
+            f'  <generator version="{esc(__version__)}">tourmap</generator>\n'
+            + "".join(entries) + "</feed>\n")
+
+
+def sitemap_xml(tours: list[SiteTour], settings: Settings) -> str:
+    base = settings.site.base_url
+    newest = max((t.updated for t in tours if t.updated), default=None)
+    urls = [(base or "index.html", newest)]
+    for t in tours:
+        urls += [(f"{base}{t.slug}/tour.html", t.updated), (f"{base}{t.slug}/", t.updated)]
+    body = "".join(f"  <url><loc>{esc(u)}</loc>" + (f"<lastmod>{esc(d)}</lastmod>" if d else "") + "</url>\n"
+                   for u, d in urls)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{body}</urlset>\n')
+
+
+def _slug(text: str) -> str:
+    from .merge import slugify
+
+    return slugify(text)
+
+
+# --- writing and swapping ---------------------------------------------------------------------
+
+
+def _put(dest: Path, data: bytes | None, *, src: Path | None, current: Path) -> bool:
+    """Write one file of the new site; reuse the live site's copy (and mtime) when identical.
+
+    Returns True when the file is new or different from the live one."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if current.is_file():
+        same = (current.read_bytes() == data) if data is not None else filecmp.cmp(src, current, shallow=False)
+        if same:
+            shutil.copy2(current, dest)
+            return False
+    if data is not None:
+        dest.write_bytes(data)
+    else:
+        shutil.copyfile(src, dest)
+    os.chmod(dest, 0o644)
+    return True
+
+
+def write_site(tmp: Path, tours: list[SiteTour], settings: Settings, *, current: Path) -> list[str]:
+    """Write the whole site into `tmp`; returns the slugs of tours that differ from `current`."""
+    changed = []
+    for t in tours:
+        new = False
+        for src in sorted(t.folder.rglob("*")):
+            if src.is_file():
+                rel = src.relative_to(t.folder)
+                new |= _put(tmp / t.slug / rel, None, src=src, current=current / t.slug / rel)
+        new |= _put(tmp / t.slug / "tour.html", tour_html(t, settings).encode(), src=None,
+                    current=current / t.slug / "tour.html")
+        if new:
+            changed.append(t.slug)
+    pages = {"index.html": index_html(tours, settings), "feed.xml": feed_xml(tours, settings),
+             "sitemap.xml": sitemap_xml(tours, settings)}
+    for name, text in pages.items():
+        _put(tmp / name, text.encode("utf-8"), src=None, current=current / name)
+    for d in [tmp, *sorted(p for p in tmp.rglob("*") if p.is_dir())]:
+        os.chmod(d, 0o755)  # mkdtemp makes 0700: a web server must be able to read the site
+    return changed
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    def files(root: Path) -> list[str]:
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+    if not b.is_dir():
+        return False
+    names = files(a)
+    if names != files(b):
+        return False
+    return all(filecmp.cmp(a / n, b / n, shallow=False) for n in names)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2); False where not supported."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def swap_dir(new: Path, site_dir: Path) -> None:
+    """Put `new` where `site_dir` is: readers see the old site or the new one, never a mix."""
+    if not site_dir.exists():
+        new.rename(site_dir)
+        return
+    if _exchange(new, site_dir):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the previous site
+        return
+    old = site_dir.with_name(f".{site_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    site_dir.rename(old)
+    new.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(site_dir: Path) -> list[str]:
+    """Clear what a killed run left beside the site; put the old site back if it was mid-swap."""
+    notes = []
+    old = site_dir.with_name(f".{site_dir.name}.old")
+    if not site_dir.exists() and old.is_dir():
+        old.rename(site_dir)
+        notes.append(f"restored {site_dir} from an interrupted run")
+    for p in sorted(site_dir.parent.glob(f".{site_dir.name}.new-*")) + ([old] if old.exists() else []):
+        shutil.rmtree(p, ignore_errors=True)
+        notes.append(f"removed {p.name} left by an interrupted run")
+    return notes
+
+
+def _test_pause() -> None:
+    # Test seam: lets a test kill a publish after the new site is written but before the swap.
+    delay = os.environ.get("TOURMAP_TEST_SLOW")
+    if delay:
+        time.sleep(float(delay))
+
+
+def publish(paths, site_dir: Path, settings: Settings, *, force: bool = False, jobs: int | None = None,
+            progress: bool = False, log: Callable[[str], None] | None = None) -> str:
+    """Build the tours from `paths` and publish them to `site_dir`; returns a one-line summary."""
+    site_dir = Path(site_dir).absolute()
+    say = log or (lambda line: None)
+    lock = hold_lock(site_dir.parent / f".{site_dir.name}.lock", timeout=settings.site.lock_timeout_s,
+                     what="publish")
+    try:
+        for note in recover(site_dir):
+            say(note)
+        if site_dir.exists() and not site_dir.is_dir():
+            raise BuildError(f"{site_dir}: is a file, not a folder")
+        built = build(paths, site_dir.parent / f".{site_dir.name}.build", settings, force=force, jobs=jobs,
+                      progress=progress)
+        for b in built:
+            say(f"{b.status} {b.slug}" + (f": {b.reason}" if b.status != "unchanged" else ""))
+        tours = [SiteTour(b.slug, b.tour, b.folder) for b in built if b.status != "removed"]
+        tours.sort(key=lambda t: (t.updated or "", t.slug), reverse=True)
+        tours.sort(key=lambda t: t.updated is None)  # undated last, the rest newest first
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+        except OSError as exc:
+            raise BuildError(f"{site_dir.parent}: cannot write output ({exc.strerror or exc})") from None
+        try:
+            changed = write_site(tmp, tours, settings, current=site_dir)
+            _test_pause()
+            n = f"{len(tours)} tour{'s' if len(tours) != 1 else ''}"
+            if same_tree(tmp, site_dir):
+                shutil.rmtree(tmp, ignore_errors=True)
+                return f"site unchanged: {n} in {site_dir}"
+            swap_dir(tmp, site_dir)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise BuildError(f"{site_dir}: cannot publish ({exc.strerror or exc})") from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        gone = sum(b.status == "removed" for b in built)
+        return (f"published {n} to {site_dir} ({len(changed)} changed"
+                + (f", {gone} removed)" if gone else ")"))
+    finally:
+        lock.release()
