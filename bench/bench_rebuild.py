@@ -59,9 +59,10 @@ def _timed(fn):
 
 
 def _cli(*args: str) -> tuple[float, subprocess.CompletedProcess]:
-    exe = ROOT / ".venv" / "bin" / "tourmap"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "tourmap.cli"]
-    env = {**os.environ, "TOURMAP_QUIET": "1"}
+    # The tourmap of this checkout, like the in-process rows (run from a copy for a quiet tree).
+    cmd = [sys.executable, "-m", "tourmap.cli"]
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "TOURMAP_QUIET": "1", "PYTHONPATH": path}
     t0 = time.perf_counter()
     res = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env, timeout=3600)
     return time.perf_counter() - t0, res

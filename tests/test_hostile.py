@@ -337,7 +337,7 @@ def test_article_without_places_gives_an_empty_tour(tmp_path):
 def test_legacy_encodings_are_read_correctly(encoding, tmp_path):
     doc = TRIP_DOC
     if encoding == "latin-1":  # no curly quotes or dashes in ISO-8859-1
-        doc = doc.replace("“", '"').replace("”", '"').replace("—", "-")
+        doc = doc.replace("“", "«").replace("”", "»").replace("—", "-")
     art = tmp_path / f"nota-{encoding}.md"
     art.write_bytes(doc.encode(encoding))
     run = tourmap("extract", art, "--format", "json")

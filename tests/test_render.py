@@ -195,3 +195,16 @@ def test_english_tour_uses_english_labels():
     tour.articles[0] = type(tour.articles[0])(**{**tour.articles[0].__dict__, "language": "en"})
     page = render(tour)
     assert '<html lang="en">' in page and "date not given" in page and "Monday, December 22, 2025" in page
+
+
+def test_unlocated_and_repeated_stops():
+    from tourmap.models import Stop
+
+    tour = seed_tour()
+    tour.stops[1].lat = float("nan")
+    tour.stops.append(Stop(name="Buenos Aires", lat=-34.6081, lon=-58.3703, country="AR", status="planned"))
+    page = render(tour)
+    d = data_block(page)
+    assert [s["n"] for s in d["stops"]] == [1, 3, 4]  # numbers stay those of the stop list
+    assert [s["stack"] for s in d["stops"]] == [0, 0, 1]
+    assert page.count("<li><strong>") == 4  # the unlocated stop is still listed

@@ -57,11 +57,13 @@ def test_site_pages_feed_and_sitemap(news):
     # newest first, escaped, with thumbnail and last-updated date
     assert index.index("kast-2025-12/tour.html") < index.index("sheinbaum-2025-09/tour.html")
     assert "Kast &lt;b&gt;gira&lt;/b&gt; &amp; &quot;Noboa&quot;" in index and "<b>gira" not in index
-    assert '<img src="kast-2025-12/map.png" alt="Map: Kast &lt;b&gt;gira' in index
-    assert 'Last updated <time datetime="2025-12-21">2025-12-21</time>' in index
-    assert "José Antonio Kast · 2025-12-22 – 2026-01 · 2 stops" in index
+    assert '<img src="kast-2025-12/map.png" alt="Mapa: Kast &lt;b&gt;gira' in index
+    assert 'Actualizado <time datetime="2025-12-21">2025-12-21</time>' in index
+    assert "José Antonio Kast · 2025-12-22 – 2026-01 · 2 paradas" in index
+    assert "Claudia Sheinbaum Pardo · 1 parada<" in index
     page = (site / "kast-2025-12" / "tour.html").read_text(encoding="utf-8")
     assert '<iframe class="map" src="index.html"' in page
+    assert "<td>2</td><td>Lima</td><td>PE</td><td>2026-01</td><td>prevista</td>" in page
     assert '<a href="tour.geojson" download>' in page and '<a href="stops.csv" download>' in page
     assert "&lt;iframe src=&quot;index.html&quot;" in page  # the embed snippet, shown as code
     for html_file in (index, page):  # relative links only: works from any sub-path or from disk

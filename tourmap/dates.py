@@ -19,7 +19,7 @@ from .lexicon import Lexicon, fold
 
 Tense = str | None  # "past" | "future" | None
 
-_CLAUSE_BREAK = re.compile(r"[;:()—–]|\s-\s|,\s+(?:y|e|and|pero|but|mas|mientras|while)\s|\.\s")
+_CLAUSE_BREAK = re.compile(r"[;:()—–]|\s-\s|,\s+(?:y|e|and|pero|but|mas|mientras|while)\s|\s(?:y|e|and)\s*,|\.\s")
 
 
 @dataclass(frozen=True)
@@ -236,7 +236,9 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
         return all(e <= a or s >= b for a, b in taken)
 
     def role_at(s: int) -> str:
-        before = text[max(0, s - 14):s]
+        before = text[max(0, s - 20):s]
+        if re.search(r"(sino|not|só|solo|sólo)\s+(hasta|until|till|até)\s*(el|the|o|a)?\s*$", before, re.I):
+            return "point"  # "no saldrá sino hasta el viernes": the day it happens
         if g.range_end and g.range_end.search(before + " ") and re.search(r"(hasta|until|till|até|through)\s*(el|the|o|a)?\s*$", before, re.I):
             return "end"
         if re.search(r"(desde|since|a\s+partir\s+de|a\s+partir\s+del)\s*(el|the|o|a)?\s*$", before, re.I):

@@ -70,7 +70,7 @@ _METAPHOR_BEFORE = {"el", "la", "un", "una", "the", "a", "o", "um", "uma", "nuev
 _LINK_RE = r"(?:de las|de los|de la|del|de|dos|das|do|da|of the|of)"
 _CHAIN_WORD = re.compile(r"(\w+)\.?[ \u00a0]+$")
 _LINK_WORDS = {"de", "del", "la", "las", "los", "do", "da", "dos", "das", "of", "the", "y", "e", "and"}
-_WORD_BEFORE = re.compile(r"(\w+)[ \u00a0]+$")
+_WORD_BEFORE = re.compile(r"(\w+)[ \u00a0]+[\"“«'‘]?$")
 _TOKEN_BEFORE = re.compile(r"(\w[\w'’]*)[ \u00a0]$")
 _WORD_AFTER = re.compile(r"[ \u00a0](\w+)")
 _METAPHOR_AFTER = re.compile(r"\s+" + _LINK_RE + r"\s+[a-zñáéíóúü]")
@@ -134,16 +134,23 @@ class Gazetteer:
             sections[text[pos + 2:head_end]] = text[head_end + 1: nxt if nxt >= 0 else len(text) - 1]
             pos = nxt
         self.sources = text.split("\n", 2)[1].removeprefix("#sources ")
-        # rows stay one string until a place is first asked for (see _place)
-        self._places_block: str | None = sections["places"]
-        self._rows: list[Any] = []
-        self._priors: list[float | None] = []
-        self._names: dict[str, Any] = dict(zip(sections["names"].split("\n"),
-                                               sections["refs"].split("\n")))
-        self._firsts: set[str] = set(sections["firsts"].split("\n"))
-        self._countries = {k: int(v) for k, v in (l.split("\t") for l in sections["countries"].split("\n"))}
-        self._seats = {k: int(v) for k, v in (l.split("\t") for l in sections["seats"].split("\n"))}
+        try:
+            # rows stay one string until a place is first asked for (see _place)
+            self._places_block: str | None = sections["places"]
+            self._rows: list[Any] = []
+            self._priors: list[float | None] = []
+            self._names: dict[str, Any] = dict(zip(sections["names"].split("\n"),
+                                                   sections["refs"].split("\n")))
+            self._firsts: set[str] = set(sections["firsts"].split("\n"))
+            self._countries = {k: int(v) for k, v in
+                               (line.split("\t") for line in sections["countries"].split("\n"))}
+            self._seats = {k: int(v) for k, v in
+                           (line.split("\t") for line in sections["seats"].split("\n"))}
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(f"{path}: damaged gazetteer index (section {exc}); rebuild it with "
+                              "scripts/build_gazetteer.py") from None
         self._n_index = sections["places"].count("\n") + 1
+        self._prior_by_id: dict[str, float] = {}
 
     def _split_rows(self) -> None:
         if self._places_block is not None:
@@ -163,6 +170,7 @@ class Gazetteer:
                       source=SOURCE_BY_PREFIX.get(pid.split(":", 1)[0], ""))
         self._rows[i] = place
         self._priors[i] = float(prior)
+        self._prior_by_id[pid] = float(prior)
         return place
 
     def _prior(self, i: int) -> float:
@@ -186,6 +194,7 @@ class Gazetteer:
         i = len(self._rows)
         self._rows.append(place)
         self._priors.append(prior)
+        self._prior_by_id[place.id] = prior
         for n in names:
             n = _norm(n)
             if not n:
@@ -375,10 +384,11 @@ class Gazetteer:
         return best
 
     def _prior_of(self, place: Place) -> float:
-        for i in self._indices(place.name) or self._lookup_idx(place.name):
-            if self._place(i) == place:
-                return self._prior(i)
-        return math.log10(place.population + 10)
+        prior = self._prior_by_id.get(place.id)
+        if prior is not None:
+            return prior
+        # a Place built elsewhere: rank it like a city of its size
+        return math.log10(place.population + 10) + (3.0 if place.kind == "capital" else 0.0)
 
     # ------------------------------------------------------------------ matching
 
@@ -452,7 +462,8 @@ class Gazetteer:
     def _joinable(text: str, toks: list[tuple[int, int]], i: int, j: int) -> bool:
         for k in range(i, j):
             gap = text[toks[k][1]:toks[k + 1][0]]
-            if len(gap) > 3 or gap.strip(" .-–'’\u00a0") or "\n\n" in gap:
+            # a single line break may split a name in wrapped text; a blank line may not
+            if len(gap) > 3 or gap.strip(" .-–'’\u00a0\n") or gap.count("\n") > 1:
                 return False
         return True
 
@@ -567,3 +578,12 @@ def load_gazetteer(index_path: str | Path = INDEX_PATH, places_path: str | Path 
 def default_gazetteer() -> Gazetteer:
     """The shipped index plus config/places.yaml, loaded once per process."""
     return load_gazetteer(INDEX_PATH, PLACES_PATH)
+
+
+def gazetteer_for(settings: Any) -> Gazetteer:
+    """The shipped index plus the settings' own places.yaml (a newsroom's config folder first,
+    else the shipped one): `settings` is a tourmap.config.Settings."""
+    path = Path(settings.knowledge("places.yaml"))
+    if path.resolve() == PLACES_PATH.resolve():
+        return default_gazetteer()
+    return load_gazetteer(INDEX_PATH, path)

@@ -7,6 +7,7 @@ scripts/build_boundaries.py); the same data draws the offline basemap.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import unicodedata
@@ -19,7 +20,8 @@ import shapely
 import yaml
 from geopy.distance import geodesic
 from pyproj import CRS, Geod, Transformer
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping, shape
+from shapely.geometry import (GeometryCollection, LineString, MultiPoint, MultiPolygon, Point, Polygon, box,
+                              mapping, shape)
 from shapely.validation import make_valid
 
 from .config import Settings
@@ -51,9 +53,9 @@ def admin1() -> list[tuple[dict[str, Any], Any]]:
 
 
 def _read_geojson(name: str) -> list[dict[str, Any]]:
-    path = BOUNDARIES / name
+    path = BOUNDARIES / f"{name}.gz"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["features"]
+        return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))["features"]
     except (OSError, ValueError, KeyError) as exc:
         raise BuildError(f"{path}: boundary data missing or unreadable ({type(exc).__name__}); "
                          f"run scripts/build_boundaries.py") from None
@@ -70,12 +72,16 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
     span = max(win[2] - win[0], win[3] - win[1])
     # About a pixel at the zoom that shows the whole window on a desktop-sized map.
     tol = tolerance if tolerance is not None else span / 1000
-    clip = box(win[1], win[0], win[3], win[2])
     codes, geoms = [], []
     for code, geom in sorted(countries().items()):
-        if not geom.intersects(clip):
-            continue
-        part = _polygons(geom.intersection(clip))
+        # A window past 180 degrees (a route across the Pacific) takes the world one turn over.
+        pieces = []
+        for k in (-1, 0, 1):
+            clip = box(win[1] + 360 * k, win[0], win[3] + 360 * k, win[2])
+            if geom.intersects(clip):
+                cut = geom.intersection(clip)
+                pieces.append(shapely.transform(cut, lambda c, k=k: c - [360 * k, 0]) if k else cut)
+        part = _polygons(shapely.union_all(pieces)) if pieces else None
         if part is not None:
             # Islets smaller than a few pixels only add bytes.
             part = _polygons(MultiPolygon([p for p in getattr(part, "geoms", [part]) if p.area > 6 * tol * tol]))
@@ -104,7 +110,8 @@ def view_window(bounds) -> tuple[float, float, float, float]:
     cy, cx = (s + n) / 2, (w + e) / 2
     half_x = max(e - w, 1.3 * (n - s)) / 2 + pad
     half_y = max(n - s, 0.8 * (e - w)) / 2 + pad
-    return (max(cy - half_y, -85.0), max(cx - half_x, -180.0), min(cy + half_y, 85.0), min(cx + half_x, 180.0))
+    half_x = min(half_x, 180.0)
+    return (max(cy - half_y, -85.0), cx - half_x, min(cy + half_y, 85.0), cx + half_x)
 
 
 # --- legs --------------------------------------------------------------------------------------
@@ -113,13 +120,26 @@ def stop_place(stop: Stop) -> Place:
     return Place(name=stop.name, lat=stop.lat, lon=stop.lon, country=stop.country, kind=stop.kind)
 
 
+def located(lat: float, lon: float) -> bool:
+    """A usable coordinate: finite and on the globe (an unlocated stop is left off the map)."""
+    try:
+        return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -540 <= lon <= 540
+    except TypeError:
+        return False
+
+
 def display_lons(points: Iterable[tuple[float, float]]) -> list[float]:
     """Longitudes shifted by whole turns so the route never jumps across the antimeridian."""
     out: list[float] = []
-    for _lat, lon in points:
-        if out:
-            lon += 360.0 * round((out[-1] - lon) / 360.0)
+    last: float | None = None
+    for lat, lon in points:
+        if not located(lat, lon):
+            out.append(lon)  # carried through unchanged; callers skip it
+            continue
+        if last is not None:
+            lon += 360.0 * round((last - lon) / 360.0)
         out.append(lon)
+        last = lon
     return out
 
 
@@ -141,16 +161,20 @@ def great_circle(lat1: float, lon1: float, lat2: float, lon2: float, *, km_per_p
 
 
 def build_legs(tour: Tour) -> list[Leg]:
+    """One leg between each pair of consecutive located points (origin first), skipping
+    pairs at the same place."""
     places = ([tour.origin] if tour.origin else []) + [stop_place(s) for s in tour.stops]
+    stops = ([None] if tour.origin else []) + list(tour.stops)
     disp = route_points(tour)
+    idx = [i for i, p in enumerate(places) if located(p.lat, p.lon)]
     legs = []
-    for i in range(1, len(places)):
-        a, b = places[i - 1], places[i]
+    for i, j in zip(idx, idx[1:]):
+        a, b = places[i], places[j]
         km = geodesic((a.lat, a.lon), (b.lat, b.lon)).km
         if km < SAME_POINT_KM:
             continue
-        stop = tour.stops[i - 1 if tour.origin else i]
-        (la1, lo1), (la2, lo2) = disp[i - 1], disp[i]
+        stop = stops[j]
+        (la1, lo1), (la2, lo2) = disp[i], disp[j]
         legs.append(Leg(start=a, end=b, coords=great_circle(la1, lo1, la2, lo2), distance_km=round(km, 1),
                         date=stop.date, status=stop.status))
     return legs
@@ -251,18 +275,27 @@ def _project(geom, tr: Transformer):
     return shapely.transform(geom, lambda xy: _xy(tr, xy))
 
 
-def _xy(tr: Transformer, xy):
+def _xy(tr: Transformer, xy, lon0: float | None = None):
     import numpy as np
 
     x, y = tr.transform(xy[:, 0], xy[:, 1])
+    if lon0 is not None:
+        # Back in degrees: keep longitudes within half a turn of the centre, so a shape that
+        # straddles 180 degrees stays one piece instead of spanning the whole world.
+        x = x + 360.0 * np.round((lon0 - x) / 360.0)
     return np.column_stack([x, y])
+
+
+def _unproject(geom, tr: Transformer, lon0: float):
+    return shapely.transform(geom, lambda xy: _xy(tr, xy, lon0))
 
 
 def buffer_km(geom, km: float, *, centre: tuple[float, float] | None = None):
     """`geom` (lon/lat) buffered by `km` on the ground, back in lon/lat."""
     c = geom.centroid if centre is None else Point(centre[1], centre[0])
     fwd, back = aeqd(c.y, c.x)
-    out = _project(_project(geom, fwd).buffer(km * 1000, quad_segs=16), back)
+    # 200 m of simplification is invisible at any zoom the map allows and halves the vertices.
+    out = _unproject(_project(geom, fwd).buffer(km * 1000, quad_segs=16).simplify(200), back, c.x)
     return _polygons(make_valid(out))
 
 
@@ -276,14 +309,19 @@ def build_corridor(corridor: Corridor, kb: CorridorKnowledge) -> None:
     if not pts:
         corridor.geometry = None
         return
+    # Continuous longitudes along the route, so a corridor across 180 degrees stays one shape.
+    lons = display_lons([(w.lat, w.lon) for w in pts])
+    stops = [(lo, w.lat) for w, lo in zip(pts, lons)]
     if len(pts) == 1:
-        line = Point(pts[0].lon, pts[0].lat)
+        line = Point(stops[0])
     else:
         coords: list[tuple[float, float]] = []
-        for a, b in zip(pts, pts[1:]):
-            seg = great_circle(a.lat, a.lon, b.lat, b.lon, km_per_point=25)
+        for (lo1, la1), (lo2, la2) in zip(stops, stops[1:]):
+            seg = great_circle(la1, lo1, la2, lo2, km_per_point=25)
             coords += [(lo, la) for la, lo in (seg if not coords else seg[1:])]
-        line = LineString(coords)
+        # The waypoints are buffered too: a route that comes back on itself is a closed line,
+        # and GEOS gives closed lines no end caps.
+        line = GeometryCollection([LineString(coords), MultiPoint(stops)])
     poly = buffer_km(line, width / 2)
     corridor.geometry = _geojson(poly, DIGITS) if poly is not None else None
 
@@ -329,7 +367,8 @@ def border_band(region: Region) -> Any | None:
         local = _project(shared, fwd).intersection(Point(0, 0).buffer(BORDER_RADIUS_KM * 1000, quad_segs=32))
         if local.is_empty:
             return None
-        return _polygons(make_valid(_project(local.buffer(BORDER_HALF_WIDTH_KM * 1000, quad_segs=16), back)))
+        return _polygons(make_valid(_unproject(local.buffer(BORDER_HALF_WIDTH_KM * 1000, quad_segs=16).simplify(200), back,
+                                               region.anchor.lon)))
     return buffer_km(shared, BORDER_HALF_WIDTH_KM)
 
 
@@ -369,7 +408,7 @@ def build_geometry(tour: Tour, *, settings: Settings) -> TourGeometry:
 
 def tour_bounds(tour: Tour) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """((south, west), (north, east)) around stops, origin, regions and corridors."""
-    pts = route_points(tour)
+    pts = [p for p in route_points(tour) if located(*p)]
     lats = [p[0] for p in pts]
     lons = [p[1] for p in pts]
     for g in [r.geometry for r in tour.regions] + [c.geometry for c in tour.corridors]:

@@ -83,6 +83,8 @@ def tour_config_hash(settings: Settings, slug: str, *, extraction: str) -> str:
     return stable_hash({
         "extraction": extraction,
         "map": dataclasses.asdict(settings.map),
+        # the map's embed snippet uses the site's base_url
+        "site": {k: v for k, v in dataclasses.asdict(settings.site).items() if k != "lock_timeout_s"},
         "window": settings.tour_window_days,
         "override": override,
     })[:16]

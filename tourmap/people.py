@@ -132,11 +132,20 @@ def _all_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozen
         cal |= set(lex.months) | set(lex.weekdays)
     extra_org = {"palacio", "casa", "quinta", "salon", "salão", "lista", "union", "informe", "airport",
                  "international", "internacional", "monastery", "shrine", "cathedral", "street", "plaza",
-                 "libro", "livro", "feria", "feira", "premio", "nobel", "honor", "honra", "dia", "día"}
+                 "libro", "livro", "feria", "feira", "premio", "nobel", "honor", "honra", "dia", "día",
+                 "republic", "república", "republica", "kingdom", "reino", "emirates", "emiratos", "union"}
     notn |= {"saint", "st", "san", "santa", "santo", "sao", "our", "lady", "nuestra", "senora", "nossa",
              "senhora", "dios", "god", "señor", "don", "doña"}
     return (frozenset(org | {fold(w) for w in extra_org}), frozenset(notn), frozenset(office),
             frozenset(part), frozenset(cal))
+
+
+@lru_cache(maxsize=1)
+def _all_demonyms() -> frozenset[str]:
+    out: set[str] = set()
+    for lex in all_lexicons().values():
+        out |= {d for d in lex.demonyms if " " not in d}
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -167,7 +176,7 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
                     and len(toks[k - 1][2]) > 2:
                 break
             tk = toks[k][2]
-            if tk[:1].isupper():
+            if tk[:1].isupper() or re.match(r"^(?:al|el|ad|as|ash|ibn|bin|ben|van|von|da|de|del|di|du|la|le)-[A-ZÁÉÍÓÚ]", tk):
                 last = k
                 k += 1
                 continue
@@ -193,6 +202,7 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
     """Person mentions with canonical names (office-holders file, else the fullest form in the text)."""
     holders = holders or load_officeholders()
     org, notn, office, part, cal = _all_words()
+    demonyms = _all_demonyms()
     place_spans = place_spans or []
     found: list[tuple[int, int, str, str | None, str | None]] = []  # start, end, name, role, country
 
@@ -206,9 +216,12 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
     singles: list[NameSpan] = []
     for run in _name_runs(text, part):
         words = run.text.split()
+        if fold(words[0]) in org and fold(words[0]) not in office:
+            continue  # "Ministerio de Relaciones Exteriores de Perú"
         # leading articles, office words and the like are not part of the name
         k = 0
         while k < len(words) - 1 and (fold(words[k]) in notn or fold(words[k]) in office
+                                      or fold(words[k]) in demonyms
                                       or fold(words[k]) in part or words[k].isupper() and len(words[k]) > 1
                                       and not ROMAN.match(words[k]) and fold(words[k]) not in ("amlo", "mbs", "mbz")):
             k += 1
@@ -221,13 +234,29 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             continue
         if any(w in org for w in fw):
             continue
+        if any(w in org for w in fw):
+            continue
         if fw[-1] in part or fw[-1] in office:
             continue
         if run.text.isupper() and len(run.text) > 4:  # DATELINE, headline shouting
             continue
         if any(ps <= run.start and run.end <= pe for ps, pe in place_spans):
             continue  # the gazetteer's longer name covers it: a place
+        # "en Emiratos Noboa": a place glued to a known name
+        lead = [pe for ps, pe in place_spans if ps == run.start and pe < run.end]
+        if lead:
+            rest = text[max(lead):run.end].strip()
+            if holders.by_name(rest, date=date):
+                off = run.text.index(rest, max(lead) - run.start)
+                run = NameSpan(run.start + off, run.end, rest)
+                words = rest.split()
+                fw = [fold(w) for w in words]
+            elif any(ps < run.end <= pe or (ps >= run.start and pe == run.end) for ps, pe in place_spans):
+                continue  # "Venezuela e Guiana": places on both ends
         known = holders.by_name(run.text, date=date)
+        if not known and re.search(r"(?i)(?<![\wÀ-ÿ])(en|in|em|na|no|desde|hacia|to|at|from|para|rumo\s+a)\s+$",
+                                   text[max(0, run.start - 12):run.start]):
+            continue  # "presencia en Vaca Muerta": a place the gazetteer does not know
         if known:
             found.append((run.start, run.end, known.name, known.role, known.country))
             for w in range(1, len(words)):
@@ -262,19 +291,28 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
     return out
 
 
+@lru_cache(maxsize=8)
+def _role_ref_rx(lang: str) -> re.Pattern[str] | None:
+    from .lexicon import load_lexicon
+
+    lex = load_lexicon(lang)
+    roles = sorted(lex.roles.items(), key=lambda kv: -len(kv[0]))
+    if not roles or not lex.demonyms:
+        return None
+    role_rx = "|".join(re.escape(r).replace(r"\ ", r"\s+") for r, _ in roles)
+    dem = "|".join(sorted((re.escape(d) for d in lex.demonyms), key=len, reverse=True))
+    if lex.lang == "en":
+        return re.compile(rf"(?<![\w])(?P<dem>{dem})\s+(?:(?:acting|interim)\s+)?(?P<role>{role_rx})(?![\w])", re.I)
+    return re.compile(rf"(?<![\wÀ-ÿ])(?P<role>{role_rx})\s+(?:(?:interino|interina|electo|electa)\s+)?(?P<dem>{dem})(?![\wÀ-ÿ])", re.I)
+
+
 def _role_references(text: str, *, lex: Lexicon, date: str | None, holders: Officeholders,
                      taken: list) -> list[tuple[int, int, str, str, str]]:
     """"el mandatario peruano", "the Lebanese president", "el emir de Catar" -> the office-holder."""
     out = []
-    roles = sorted(lex.roles.items(), key=lambda kv: -len(kv[0]))
-    if not roles:
+    rx = _role_ref_rx(lex.lang)
+    if rx is None:
         return out
-    role_rx = "|".join(re.escape(r).replace(r"\ ", r"\s+") for r, _ in roles)
-    dem = "|".join(sorted((re.escape(d) for d in lex.demonyms), key=len, reverse=True))
-    if lex.lang == "en":
-        rx = re.compile(rf"(?<![\w])(?P<dem>{dem})\s+(?:(?:acting|interim)\s+)?(?P<role>{role_rx})(?![\w])", re.I)
-    else:
-        rx = re.compile(rf"(?<![\wÀ-ÿ])(?P<role>{role_rx})\s+(?:(?:interino|interina|electo|electa)\s+)?(?P<dem>{dem})(?![\wÀ-ÿ])", re.I)
     for m in rx.finditer(fold(text)):
         s, e = m.span()
         if any(a <= s < b or a < e <= b for a, b, *_ in taken):

@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
 from babel.numbers import format_decimal
-from shapely.geometry import shape
-from shapely.ops import polylabel
+from shapely.geometry import Point, shape
+from shapely.ops import polylabel, unary_union
 
 from .config import Settings
 from .errors import BuildError
-from .geometry import basemap, bearing_on_screen, route_points, view_window
+from .geometry import basemap, bearing_on_screen, located, route_points, view_window
 from .models import Stop, Tour, TourGeometry
 
 VENDOR = Path(__file__).resolve().parent / "vendor" / "leaflet"
@@ -43,7 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
         "region": "Zona fronteriza", "admin": "Región", "proposed": "propuesto", "map": "Mapa de la gira",
         "legend": "Leyenda", "data": "Datos", "basemap": "Mapa base", "stop_done": "Parada realizada",
         "stop_plan": "Parada prevista", "default_title": "La gira", "n_stops": "{n} paradas",
-        "trip_of": "Gira de {who}",
+        "trip_of": "Gira de {who}", "article": "artículo", "article_of": "artículo del {date}",
     },
     "en": {
         "no_date": "date not given", "completed": "done", "planned": "planned",
@@ -53,7 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "region": "Border area", "admin": "Region", "proposed": "proposed", "map": "Map of the trip",
         "legend": "Legend", "data": "Data", "basemap": "Basemap", "stop_done": "Stop made",
         "stop_plan": "Stop planned", "default_title": "The trip", "n_stops": "{n} stops",
-        "trip_of": "{who}'s trip",
+        "trip_of": "{who}'s trip", "article": "article", "article_of": "article of {date}",
     },
     "pt": {
         "no_date": "data não indicada", "completed": "realizada", "planned": "prevista",
@@ -63,7 +63,7 @@ LABELS: dict[str, dict[str, str]] = {
         "region": "Zona de fronteira", "admin": "Região", "proposed": "proposto", "map": "Mapa da viagem",
         "legend": "Legenda", "data": "Dados", "basemap": "Mapa base", "stop_done": "Parada realizada",
         "stop_plan": "Parada prevista", "default_title": "A viagem", "n_stops": "{n} paradas",
-        "trip_of": "Viagem de {who}",
+        "trip_of": "Viagem de {who}", "article": "artigo", "article_of": "artigo de {date}",
     },
 }
 
@@ -169,6 +169,15 @@ def titles(tour: Tour) -> tuple[str, str]:
     return " ".join(title.split()), " ".join(sub.split())
 
 
+def article_name(art, lang: str) -> str:
+    """How an article is named in credits: its headline, else "article of <date>"."""
+    if art.title.strip():
+        return " ".join(art.title.split())
+    if art.published:
+        return LABELS[lang]["article_of"].format(date=date_text(art.published, lang, short=True))
+    return LABELS[lang]["article"]
+
+
 def stop_source(tour: Tour, stop: Stop) -> tuple[str | None, str]:
     """(http(s) URL or None, article title) of the article a stop's evidence comes from."""
     by_id = {a.id: a for a in tour.articles}
@@ -177,7 +186,7 @@ def stop_source(tour: Tour, stop: Stop) -> tuple[str | None, str]:
     if art is None:
         return None, ""
     url = safe_url(art.source) or next((u for u in map(safe_url, art.source_urls) if u), None)
-    return url, art.title
+    return url, article_name(art, lang_of(tour))
 
 
 # --- the page's data ---------------------------------------------------------------------------
@@ -189,21 +198,29 @@ def page_data(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict[str
     pts = route_points(tour)
     offset = 1 if tour.origin else 0
     stops = []
+    seen: list[tuple[float, float]] = []
     for i, s in enumerate(tour.stops):
-        url, src_title = stop_source(tour, s)
         lat, lon = pts[i + offset]
+        if not located(lat, lon):
+            continue  # no marker; the stop list below the map still names it
+        url, src_title = stop_source(tour, s)
+        # Stops at one place (a return visit) fan out instead of hiding each other's numbers.
+        stack = sum(1 for p in seen if abs(p[0] - lat) < 0.02 and abs(p[1] - lon) < 0.02)
+        seen.append((lat, lon))
         stops.append({
-            "n": i + 1, "name": s.name, "lat": round(lat, 5), "lon": round(lon, 5), "status": s.status,
+            "n": i + 1, "stack": stack, "name": s.name, "lat": round(lat, 5), "lon": round(lon, 5),
+            "status": s.status,
             "country": country_name(s.country, lang), "landmark": s.landmark or "",
             "date": date_text(s.date, lang, end=s.date_end), "iso": s.date or "",
             "met": list(s.met), "quote": s.evidence[0].quote if s.evidence else "",
             "url": url, "source": src_title,
         })
     origin = None
-    if tour.origin:
+    if tour.origin and located(*pts[0]):
         o = tour.origin
         origin = {"name": o.name, "lat": round(pts[0][0], 5), "lon": round(pts[0][1], 5),
                   "country": country_name(o.country, lang)}
+    placed = [p for p in pts if located(*p)]
     legs = []
     for leg in geom.legs:
         mid = len(leg.coords) // 2
@@ -221,12 +238,12 @@ def page_data(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict[str
             status = lab["proposed"] if c.status == "proposed" else c.status
             label = f"{c.name[:1].upper()}{c.name[1:]} ({status})"
             areas.append({"kind": "corridor", "name": label, "geometry": c.geometry,
-                          "at": _label_point(c.geometry, [(w.lat, w.lon) for w in c.waypoints], pts)})
+                          "at": _label_point(c.geometry, [(w.lat, w.lon) for w in c.waypoints], placed)})
     for r in geom.regions:
         if r.geometry:
             at = [(r.anchor.lat, r.anchor.lon)] if r.anchor else []
             areas.append({"kind": "region" if r.kind == "border" else "admin", "name": r.name,
-                          "geometry": r.geometry, "at": _label_point(r.geometry, at, pts)})
+                          "geometry": r.geometry, "at": _label_point(r.geometry, at, placed)})
     if settings.map.tiles:
         base, window = None, _padded(geom.bounds)
     else:
@@ -237,7 +254,7 @@ def page_data(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict[str
         "bounds": [list(p) for p in geom.bounds] if geom.bounds else None,
         "window": [[round(v, 3) for v in p] for p in window], "basemap": pack_basemap(base) if base else None,
         "focus": sorted({c.upper() for c in _tour_countries(tour)}),
-        "countryLabels": _country_labels(base, tour, lang) if base else [],
+        "countryLabels": _country_labels(base, tour, lang, geom.bounds) if base else [],
         "stops": stops, "origin": origin, "legs": legs, "areas": areas,
         "tiles": _tiles(settings),
     }
@@ -310,17 +327,25 @@ def _label_point(geometry: dict[str, Any], line: list[tuple[float, float]],
     return [round(p.y, 4), round(p.x, 4)]
 
 
-def _country_labels(base: dict[str, Any], tour: Tour, lang: str) -> list[dict[str, Any]]:
-    """Names of the countries on the route, at a point well inside each one."""
+def _country_labels(base: dict[str, Any], tour: Tour, lang: str, bounds) -> list[dict[str, Any]]:
+    """Names of the countries on the route, at a point well inside each one and away from the
+    stops (whose own labels would cover it)."""
     wanted = _tour_countries(tour) | {c.upper() for r in tour.regions for c in r.countries}
     wanted |= {c.upper() for c in (x for k in tour.corridors for x in k.countries)}
+    span = max(bounds[1][0] - bounds[0][0], bounds[1][1] - bounds[0][1], 1.0) if bounds else 10.0
+    spots = [Point(lon, lat).buffer(0.05 * span) for lat, lon in route_points(tour) if located(lat, lon)]
+    busy = unary_union(spots) if spots else None
     out = []
     for f in base["features"]:
         code = f["properties"]["iso2"]
         if code not in wanted:
             continue
         g = shape(f["geometry"])
-        biggest = max(getattr(g, "geoms", [g]), key=lambda p: p.area)
+        free = g.difference(busy) if busy is not None else g
+        pieces = getattr(free, "geoms", [free]) if not free.is_empty else getattr(g, "geoms", [g])
+        biggest = max((p for p in pieces if p.geom_type == "Polygon"), key=lambda p: p.area, default=None)
+        if biggest is None:
+            continue
         p = polylabel(biggest, tolerance=0.2)
         out.append({"text": country_name(code, lang).upper(), "lat": round(p.y, 3), "lon": round(p.x, 3)})
     return out
@@ -384,7 +409,8 @@ body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Ar
 .tm-pop p{margin:2px 0}
 .tm-pop .tm-k{color:#666;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .tm-pop blockquote{margin:6px 0;padding-left:8px;border-left:3px solid #c8d3dc;color:#333;font-style:italic}
-@media (max-width:600px){.tm-head h1{font-size:16px}.tm-leg-label,.tm-area-label{display:none}.tm-foot{max-height:42%}.tm-country{font-size:10px}}
+@media (max-width:600px){.tm{height:auto}.tm-map{flex:none;height:64vh;min-height:300px}.tm-foot{max-height:none;overflow:visible}
+.tm-head h1{font-size:16px}.tm-leg-label,.tm-area-label{display:none}.tm-country{font-size:10px}}
 @media (prefers-reduced-motion:reduce){.leaflet-zoom-anim .leaflet-zoom-animated{transition:none}}
 """
 
@@ -406,7 +432,8 @@ PAGE_JS = r"""
     maxBounds: D.window, maxBoundsViscosity: 0.9, attributionControl: true
   });
   function fit() {
-    map.fitBounds(D.bounds || D.window, { padding: [28, 28], animate: false });
+    // More room on the right: stop labels sit right of their pins.
+    map.fitBounds(D.bounds || D.window, { paddingTopLeft: [30, 30], paddingBottomRight: [90, 24], animate: false });
   }
   fit();  // vector layers need a view before they are added
   map.attributionControl.setPrefix(false);
@@ -485,8 +512,11 @@ PAGE_JS = r"""
     s.appendChild(tri); arrow.appendChild(s);
     L.marker(g.mid, { interactive: false, keyboard: false,
                       icon: L.divIcon({ className: "tm-arrow", html: arrow, iconSize: [14, 14] }) })
-      .bindTooltip(el("span", "", g.label), { permanent: true, direction: "right", offset: [8, 0],
-                                             className: "tm-leg-label" })
+      .bindTooltip(el("span", "", g.label), {
+        permanent: true, className: "tm-leg-label",
+        // Beside the line, not on it: above a leg that runs east-west, right of one running north-south.
+        direction: (g.angle % 180 > 45 && g.angle % 180 < 135) ? "top" : "right",
+        offset: (g.angle % 180 > 45 && g.angle % 180 < 135) ? [0, -8] : [8, 0] })
       .addTo(map);
   });
   if (D.origin) {
@@ -499,8 +529,10 @@ PAGE_JS = r"""
     op.appendChild(el("p", "tm-k", LB.origin));
     op.appendChild(el("h3", "", o.name));
     if (o.country) { op.appendChild(el("p", "", o.country)); }
-    om.bindPopup(op).bindTooltip(el("span", "", o.name), { permanent: true, direction: "left",
-                                                          offset: [-8, 0], className: "tm-label" });
+    // Below the square: the origin is often the route's west or east end, where a side label
+    // would run off a phone screen.
+    om.bindPopup(op).bindTooltip(el("span", "", o.name), { permanent: true, direction: "bottom",
+                                                          offset: [0, 6], className: "tm-label" });
     om.addTo(map);
   }
   D.stops.forEach(function (s) {
@@ -509,7 +541,7 @@ PAGE_JS = r"""
     var m = L.marker([s.lat, s.lon], {
       keyboard: true, riseOnHover: true, zIndexOffset: 1000 + s.n, title: name, alt: name,
       icon: L.divIcon({ className: "tm-stop tm-" + s.status, html: el("div", "tm-pin", s.n),
-                        iconSize: [26, 26] })
+                        iconSize: [26, 26], iconAnchor: [13 - 20 * s.stack, 13] })
     });
     var p = el("div", "tm-pop");
     p.appendChild(el("p", "tm-k", LB.stop + " " + s.n + " \u00b7 " + (done ? LB.completed : LB.planned)));
@@ -529,7 +561,8 @@ PAGE_JS = r"""
     } else if (s.source) {
       p.appendChild(el("p", "tm-k", LB.source + ": " + s.source));
     }
-    m.bindPopup(p, { maxWidth: 280, autoPanPadding: [16, 16] });
+    // On a phone the map is short: a long popup scrolls inside instead of leaving the map.
+    m.bindPopup(p, { maxWidth: 280, maxHeight: Math.max(140, map.getSize().y - 70), autoPanPadding: [12, 12] });
     m.bindTooltip(el("span", "", s.name), { permanent: true, direction: "right", offset: [14, 0],
                                            className: "tm-label" });
     m.addTo(map);
@@ -537,6 +570,10 @@ PAGE_JS = r"""
   map.setMinZoom(Math.max(map.getZoom() - 2, 1));
   map.setMaxZoom(D.tiles ? 18 : 9);
   window.addEventListener("resize", function () { map.invalidateSize(false); fit(); });
+  if (window.ResizeObserver) {
+    // The container can change size without a window resize (fonts, the footer wrapping).
+    new ResizeObserver(function () { map.invalidateSize(false); }).observe(document.getElementById("map"));
+  }
   // Marks the map as drawn: tests and screenshot tools wait for it.
   window.requestAnimationFrame(function () {
     document.getElementById("map").classList.add("tm-ready");
@@ -626,7 +663,7 @@ def render_map(tour: Tour, geom: TourGeometry, *, settings: Settings) -> str:
     credits = []
     for art in tour.articles:
         url = safe_url(art.source)
-        name = art.title or art.id
+        name = article_name(art, lang)
         credits.append(f'<a href="{esc(url)}" rel="noopener noreferrer" target="_blank">{esc(name)}</a>'
                        if url else esc(name))
     data_credit = " · ".join(f'<a href="{u}" rel="noopener noreferrer" target="_blank">{n}</a>' for n, u in CREDITS)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .build import BuiltTour, build, hold_lock
+from .build import build, hold_lock
 from .config import Settings
 from .errors import BuildError
 from .models import Tour
@@ -72,10 +72,34 @@ class SiteTour:
 
 # --- pages ------------------------------------------------------------------------------------
 
+# The site's own words, in the site's language (settings.site.language); article text stays as written.
+UI = {
+    "en": {"map": "Map", "stop": "stop", "stops": "stops", "updated": "Last updated", "no_tours": "No tours yet.",
+           "feed": "Atom feed", "sitemap": "Sitemap", "h_stops": "Stops", "no_stops": "No stops found.",
+           "cols": ("#", "Stop", "Country", "Date", "Status", "Met", "Where"), "sources": "Sources",
+           "data": "Data", "embed": "Embed this map", "full": "Open the map full screen",
+           "completed": "completed", "planned": "planned"},
+    "es": {"map": "Mapa", "stop": "parada", "stops": "paradas", "updated": "Actualizado", "no_tours": "Aún no hay giras.",
+           "feed": "Feed Atom", "sitemap": "Mapa del sitio", "h_stops": "Paradas", "no_stops": "Sin paradas.",
+           "cols": ("#", "Parada", "País", "Fecha", "Estado", "Con", "Lugar"), "sources": "Fuentes",
+           "data": "Datos", "embed": "Insertar este mapa", "full": "Abrir el mapa a pantalla completa",
+           "completed": "realizada", "planned": "prevista"},
+    "pt": {"map": "Mapa", "stop": "parada", "stops": "paradas", "updated": "Atualizado", "no_tours": "Ainda não há viagens.",
+           "feed": "Feed Atom", "sitemap": "Mapa do site", "h_stops": "Paradas", "no_stops": "Nenhuma parada.",
+           "cols": ("#", "Parada", "País", "Data", "Situação", "Com", "Local"), "sources": "Fontes",
+           "data": "Dados", "embed": "Incorporar este mapa", "full": "Abrir o mapa em tela cheia",
+           "completed": "realizada", "planned": "prevista"},
+}
+
+
+def ui(settings: Settings) -> dict:
+    return UI.get(settings.site.language.split("-")[0].lower(), UI["en"])
+
+
 CSS = """body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#222}
 a{color:#0b5cad}ul.tours{list-style:none;padding:0;display:grid;gap:1rem;
 grid-template-columns:repeat(auto-fill,minmax(16rem,1fr))}ul.tours li{border:1px solid #ddd;border-radius:6px;
-padding:.75rem}ul.tours img{width:100%;height:auto;display:block;margin-bottom:.5rem}
+padding:.75rem}ul.tours img{width:100%;aspect-ratio:4/3;object-fit:cover;display:block;margin-bottom:.5rem}
 .meta{color:#555;font-size:.9rem}iframe.map{width:100%;height:32rem;border:1px solid #ddd}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #eee;padding:.25rem;
 text-align:left;vertical-align:top}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem;overflow:auto}"""
@@ -90,21 +114,22 @@ def _page(title: str, body: str, *, lang: str, up: str = "", head: str = "") -> 
 
 
 def index_html(tours: list[SiteTour], settings: Settings) -> str:
-    st = settings.site
+    st, w = settings.site, ui(settings)
     items = []
     for t in tours:
-        thumb = (f'<a href="{t.slug}/tour.html"><img src="{t.slug}/map.png" alt="{esc("Map: " + t.title)}" '
+        thumb = (f'<a href="{t.slug}/tour.html"><img src="{t.slug}/map.png" alt="{esc(w["map"] + ": " + t.title)}" '
                  f'loading="lazy"></a>\n' if t.has("map.png") else "")
+        n = len(t.tour.stops)
         meta = [f"{esc(t.tour.traveler)}" if t.tour.traveler else "", esc(t.dates),
-                f"{len(t.tour.stops)} stop{'s' if len(t.tour.stops) != 1 else ''}"]
-        updated = (f'<br>Last updated <time datetime="{esc(t.updated)}">{esc(t.updated)}</time>'
+                f"{n} {w['stop'] if n == 1 else w['stops']}"]
+        updated = (f'<br>{w["updated"]} <time datetime="{esc(t.updated)}">{esc(t.updated)}</time>'
                    if t.updated else "")
         items.append(f'<li>\n{thumb}<h2><a href="{t.slug}/tour.html">{esc(t.title)}</a></h2>\n'
                      f'<p class="meta">{" · ".join(m for m in meta if m)}{updated}</p>\n</li>\n')
     desc = f"<p>{esc(st.description)}</p>\n" if st.description else ""
-    listing = f'<ul class="tours">\n{"".join(items)}</ul>\n' if items else "<p>No tours yet.</p>\n"
+    listing = f'<ul class="tours">\n{"".join(items)}</ul>\n' if items else f"<p>{w['no_tours']}</p>\n"
     body = (f"<h1>{esc(st.title)}</h1>\n{desc}{listing}"
-            f'<p class="meta"><a href="feed.xml">Atom feed</a> · <a href="sitemap.xml">Sitemap</a></p>\n')
+            f'<p class="meta"><a href="feed.xml">{w["feed"]}</a> · <a href="sitemap.xml">{w["sitemap"]}</a></p>\n')
     return _page(st.title, body, lang=st.language)
 
 
@@ -113,17 +138,18 @@ def _safe_url(url: str) -> str | None:
 
 
 def tour_html(t: SiteTour, settings: Settings) -> str:
-    tour = t.tour
+    tour, w = t.tour, ui(settings)
     rows = []
     for i, s in enumerate(tour.stops, 1):
         date = s.date or ""
         if s.date_end and s.date_end != s.date:
             date += f" – {s.date_end}"
         rows.append("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in (
-            i, s.name, s.country or "", date, s.status, ", ".join(s.met), s.landmark or "")) + "</tr>\n")
-    table = ("<table>\n<thead><tr><th>#</th><th>Stop</th><th>Country</th><th>Date</th><th>Status</th>"
-             f"<th>Met</th><th>Where</th></tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
-             if rows else "<p>No stops found.</p>\n")
+            i, s.name, s.country or "", date, w.get(s.status, s.status), ", ".join(s.met), s.landmark or ""))
+            + "</tr>\n")
+    head = "".join(f"<th>{c}</th>" for c in w["cols"])
+    table = (f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
+             if rows else f"<p>{w['no_stops']}</p>\n")
     sources = []
     for a in tour.articles:
         url = _safe_url(a.source)
@@ -133,20 +159,21 @@ def tour_html(t: SiteTour, settings: Settings) -> str:
     embed = ""
     if t.has("embed.html"):
         snippet = (t.folder / "embed.html").read_text(encoding="utf-8", errors="replace")
-        embed = f"<h2>Embed</h2>\n<pre><code>{esc(snippet.strip())}</code></pre>\n"
+        embed = f"<h2>{w['embed']}</h2>\n<pre><code>{esc(snippet.strip())}</code></pre>\n"
     meta = [esc(tour.traveler) if tour.traveler else "", esc(t.dates),
-            f"last updated {esc(t.updated)}" if t.updated else ""]
+            f"{w['updated']} {esc(t.updated)}" if t.updated else ""]
     sub = f"<p>{esc(tour.subtitle)}</p>\n" if tour.subtitle else ""
     body = (f'<p><a href="../index.html">← {esc(settings.site.title)}</a></p>\n'
             f"<h1>{esc(t.title)}</h1>\n{sub}"
             f'<p class="meta">{" · ".join(m for m in meta if m)}</p>\n'
-            f'<iframe class="map" src="index.html" title="{esc("Map: " + t.title)}" loading="lazy"></iframe>\n'
-            f'<p><a href="index.html">Open the map full screen</a></p>\n'
-            f"<h2>Stops</h2>\n{table}"
-            + (f"<h2>Sources</h2>\n<ul>\n{''.join(sources)}</ul>\n" if sources else "")
-            + (f"<h2>Data</h2>\n<ul>\n{''.join(downloads)}</ul>\n" if downloads else "")
+            f'<iframe class="map" src="index.html" title="{esc(w["map"] + ": " + t.title)}" loading="lazy">'
+            f"</iframe>\n"
+            f'<p><a href="index.html">{w["full"]}</a></p>\n'
+            f"<h2>{w['h_stops']}</h2>\n{table}"
+            + (f"<h2>{w['sources']}</h2>\n<ul>\n{''.join(sources)}</ul>\n" if sources else "")
+            + (f"<h2>{w['data']}</h2>\n<ul>\n{''.join(downloads)}</ul>\n" if downloads else "")
             + embed)
-    return _page(t.title, body, lang=tour.language, up="../")
+    return _page(t.title, body, lang=settings.site.language, up="../")
 
 
 def _stamp(day: str | None) -> str:

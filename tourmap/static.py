@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from .config import Settings
-from .geometry import basemap, route_points
+from .geometry import basemap, located, route_points
 from .models import Tour, TourGeometry
 
 BLUE = "#1f4e79"
@@ -29,6 +29,36 @@ def _merc_y(lat: float) -> float:
     return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
 
 
+def _legend(ax, tour: Tour, geom: TourGeometry, lab: dict[str, str]) -> None:
+    """The same key as the web page, in the lower left corner."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = []
+    statuses = {s.status for s in tour.stops}
+    if "completed" in statuses:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=BLUE,
+                              markeredgecolor=BLUE, label=lab["stop_done"]))
+    if "planned" in statuses:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor="white",
+                              markeredgecolor=BLUE, markeredgewidth=2, label=lab["stop_plan"]))
+    if tour.origin:
+        handles.append(Line2D([], [], marker="s", linestyle="", markersize=7, color="#c0392b", label=lab["origin"]))
+    if any(leg.status == "completed" for leg in geom.legs):
+        handles.append(Line2D([], [], color=BLUE, linewidth=1.8, label=lab["leg_done"]))
+    if any(leg.status != "completed" for leg in geom.legs):
+        handles.append(Line2D([], [], color=BLUE, linewidth=1.8, linestyle=(0, (4, 3)), label=lab["leg_plan"]))
+    if any(c.geometry for c in geom.corridors):
+        handles.append(Patch(facecolor=(0.99, 0.92, 0.83), edgecolor="#b35806", hatch="///", linestyle=(0, (4, 3)),
+                             label=lab["corridor"]))
+    if any(r.geometry for r in geom.regions):
+        handles.append(Patch(facecolor=(0.76, 0.25, 0.37, 0.3), edgecolor="#9e2a4b", label=lab["region"]))
+    if handles:
+        leg = ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=True, framealpha=0.92,
+                        edgecolor="#cccccc", fancybox=False)
+        leg.set_zorder(10)
+
+
 def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict[str, bytes | str]:
     import matplotlib
 
@@ -42,18 +72,22 @@ def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict
     lab = LABELS[lang_of(tour)]
     title, subtitle = titles(tour)
     base, _window = basemap(geom.bounds)
-    rc = {"svg.hashsalt": "tourmap", "svg.fonttype": "none", "path.simplify": False,
+    rc = {"svg.hashsalt": "tourmap", "hatch.linewidth": 0.5, "svg.fonttype": "none", "path.simplify": False,
           "font.family": "DejaVu Sans", "text.parse_math": False}
     with matplotlib.rc_context(rc):
         if geom.bounds:
             (s, w), (n, e) = geom.bounds
         else:
             (s, w), (n, e) = (-60.0, -180.0), (80.0, 180.0)
-        pad_x, pad_y = max(2.0, 0.12 * (e - w)), max(2.0, 0.12 * (n - s))
-        x0, x1 = w - pad_x, e + pad_x
+        pad_x, pad_y = max(2.0, 0.12 * (e - w)), max(2.0, 0.08 * (n - s))
+        x0, x1 = w - pad_x, e + pad_x + 0.1 * (e - w)  # room for the labels right of the pins
         y0, y1 = _merc_y(s - pad_y), _merc_y(n + pad_y)
+        # A tall tour is drawn wider rather than as a strip: at most 1.1 times as tall as wide.
+        if (y1 - y0) > 1.1 * (x1 - x0):
+            grow = ((y1 - y0) / 1.1 - (x1 - x0)) / 2
+            x0, x1 = x0 - grow, x1 + grow
         aspect = (y1 - y0) / (x1 - x0)
-        height = min(max(WIDTH_IN * aspect, 4.5), 11.0)
+        height = min(max(WIDTH_IN * aspect, 4.5), 9.0)
         fig = plt.figure(figsize=(WIDTH_IN, height + 0.9), dpi=DPI)
         ax = fig.add_axes((0, 0, 1, height / (height + 0.9)))
         ax.set_facecolor("#d7e5ee")
@@ -74,8 +108,8 @@ def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict
                   edgecolor="white", linewidth=0.8, zorder=1)
         for c in geom.corridors:
             if c.geometry:
-                patch(c.geometry, facecolor=(0.95, 0.64, 0.25, 0.18), edgecolor="#b35806", hatch="////",
-                      linewidth=1.0, linestyle=(0, (4, 3)), zorder=2)
+                patch(c.geometry, facecolor=(0.99, 0.92, 0.83, 0.9), edgecolor="#b35806", hatch="///",
+                      linewidth=0.9, linestyle=(0, (4, 3)), zorder=2)
         for r in geom.regions:
             if r.geometry:
                 patch(r.geometry, facecolor=(0.76, 0.25, 0.37, 0.3), edgecolor="#9e2a4b", linewidth=0.8, zorder=2)
@@ -90,7 +124,7 @@ def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict
                         xytext=(xs[m - 1], ys[m - 1]),
                         arrowprops={"arrowstyle": "-|>", "color": BLUE, "lw": 0, "mutation_scale": 14}, zorder=5)
         pts = route_points(tour)
-        if tour.origin:
+        if tour.origin and located(*pts[0]):
             lat, lon = pts[0]
             ax.scatter([lon], [_merc_y(lat)], marker="s", s=60, color="#c0392b", edgecolors="white", zorder=6)
             ax.annotate(tour.origin.name, (lon, _merc_y(lat)), xytext=(-8, 0), textcoords="offset points",
@@ -98,6 +132,8 @@ def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict
         offset = 1 if tour.origin else 0
         for i, stop in enumerate(tour.stops):
             lat, lon = pts[i + offset]
+            if not located(lat, lon):
+                continue
             y = _merc_y(lat)
             done = stop.status == "completed"
             ax.scatter([lon], [y], s=230, color=BLUE if done else "white", edgecolors=BLUE, linewidths=2, zorder=6)
@@ -105,6 +141,7 @@ def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict
                     color="white" if done else BLUE, zorder=7)
             ax.annotate(stop.name, (lon, y), xytext=(10, 0), textcoords="offset points", ha="left",
                         va="center", fontsize=9, fontweight="bold", zorder=7, annotation_clip=False)
+        _legend(ax, tour, geom, lab)
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_xticks([])

@@ -1,0 +1,265 @@
+"""The offline gazetteer: names found in text, exonyms, seats, and the choice among homonyms."""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from tourmap.errors import ConfigError
+from tourmap.gazetteer import INDEX_PATH, Gazetteer, default_gazetteer
+from tourmap.geocode import OfflineGeocoder
+
+
+@pytest.fixture(scope="module")
+def g() -> Gazetteer:
+    return default_gazetteer()
+
+
+def found(g: Gazetteer, text: str) -> list[tuple[str, str | None, str]]:
+    """(text of the span, country, kind) of the best-prior candidate of each match."""
+    return [(text[s:e], c[0].country, c[0].kind) for s, e, c in g.match(text)]
+
+
+def names(g: Gazetteer, text: str) -> list[str]:
+    return [text[s:e] for s, e, _ in g.match(text)]
+
+
+# ---------------------------------------------------------------- countries, regions, exonyms
+@pytest.mark.parametrize("name, code", [
+    ("EE.UU.", "US"), ("EEUU", "US"), ("Estados Unidos", "US"), ("United States", "US"),
+    ("Brasil", "BR"), ("Brazil", "BR"), ("Perú", "PE"), ("Peru", "PE"), ("Emiratos", "AE"),
+    ("Emiratos Árabes Unidos", "AE"), ("Catar", "QA"), ("Qatar", "QA"), ("Turquía", "TR"),
+    ("Líbano", "LB"), ("Noruega", "NO"), ("Egipto", "EG"), ("Arabia Saudita", "SA"),
+])
+def test_country_names_and_short_forms(g, name, code):
+    hits = g.lookup(name, kinds=("country",))
+    assert hits and hits[0].country == code
+
+
+@pytest.mark.parametrize("name, iso", [
+    ("Arica y Parinacota", "CL-AP"), ("Tacna", "PE-TAC"), ("Baja California Sur", "MX-BCS"),
+    ("Guerrero", "MX-GRO"), ("Quintana Roo", "MX-ROO"), ("Oaxaca", "MX-OAX"),
+])
+def test_first_level_regions(g, name, iso):
+    assert iso in {p.admin1 for p in g.lookup(name, kinds=("admin",))}
+
+
+@pytest.mark.parametrize("name, code, lat, lon", [
+    ("Nueva York", "US", 40.71, -74.01), ("Pekín", "CN", 39.91, 116.40), ("Londres", "GB", 51.51, -0.13),
+    ("Ciudad de México", "MX", 19.43, -99.13), ("El Cairo", "EG", 30.06, 31.25),
+    ("Riad", "SA", 24.69, 46.72), ("Abu Dabi", "AE", 24.45, 54.40), ("Estambul", "TR", 41.01, 28.95),
+    ("Beirut", "LB", 33.89, 35.50), ("Iznik", "TR", 40.43, 29.72), ("Annaya", "LB", 34.11, 35.73),
+    ("Harissa", "LB", 33.98, 35.65), ("Baabda", "LB", 33.83, 35.54), ("Olivos", "AR", -34.51, -58.49),
+    ("Moscú", "RU", 55.75, 37.62), ("Ginebra", "CH", 46.20, 6.15),
+])
+def test_cities_and_exonyms(g, name, code, lat, lon):
+    p = g.lookup(name, kinds=("city", "capital"))[0]
+    assert p.country == code
+    assert abs(p.lat - lat) < 0.2 and abs(p.lon - lon) < 0.2
+
+
+def test_nicaea_is_iznik_in_a_turkish_story(g):
+    cands = tuple(g.lookup("Nicaea"))
+    assert g.resolve(cands, context={"TR": 3}).name == "İznik"
+
+
+def test_lookup_ignores_case_and_accents_as_a_fallback(g):
+    assert g.lookup("bogota")[0].country == "CO"
+    assert g.lookup("PERU", kinds=("country",))[0].country == "PE"
+    assert g.lookup("no such place anywhere") == []
+
+
+# ---------------------------------------------------------------- capitals and seats
+@pytest.mark.parametrize("code, name", [
+    ("PE", "Lima"), ("EC", "Quito"), ("CO", "Bogotá"), ("BO", "La Paz"), ("AR", "Buenos Aires"),
+    ("BR", "Brasília"), ("US", "Washington"), ("SA", "Riad"), ("QA", "Doha"),
+    ("MX-OAX", "Oaxaca"), ("MX-GRO", "Chilpancingo"), ("MX-BCS", "La Paz"), ("PE-TAC", "Tacna"),
+    ("CL-AP", "Arica"), ("US-CA", "Sacramento"), ("mx-roo", "Chetumal"),
+])
+def test_capital_is_the_seat_of_government(g, code, name):
+    assert g.capital(code).name == name
+
+
+def test_country_is_a_point_inside_it(g):
+    pe = g.country("PE")
+    assert pe.kind == "country" and -18.5 < pe.lat < 0 and -81.5 < pe.lon < -68.5
+    assert g.country("XX") is None and g.capital("XX") is None
+
+
+# ---------------------------------------------------------------- curated places
+@pytest.mark.parametrize("name, country, kind, city", [
+    ("La Moneda", "CL", "landmark", "Santiago"), ("Casa Rosada", "AR", "landmark", "Buenos Aires"),
+    ("Quinta de Olivos", "AR", "landmark", "Olivos"), ("Palacio de Carondelet", "EC", "landmark", "Quito"),
+    ("Planalto", "BR", "landmark", "Brasília"), ("Casa de Nariño", "CO", "landmark", "Bogotá"),
+    ("Palacio de Miraflores", "VE", "landmark", "Caracas"), ("Los Pinos", "MX", "landmark", None),
+    ("Casa Blanca", "US", "landmark", "Washington"), ("White House", "US", "landmark", "Washington"),
+    ("Congreso de la Nación", "AR", "landmark", "Buenos Aires"),
+    ("Rafic Hariri International Airport", "LB", "airport", "Beirut"),
+    ("El Dorado", "CO", "airport", "Bogotá"), ("CATAM", "CO", "airport", "Bogotá"),
+    ("Aeropuerto de Ezeiza", "AR", "airport", "Buenos Aires"), ("Jorge Chávez", "PE", "airport", "Lima"),
+])
+def test_curated_landmarks_stand_for_their_city(g, name, country, kind, city):
+    p = g.lookup(name)[0]
+    assert (p.country, p.kind) == (country, kind)
+    assert p.id.startswith("curated:") and p.source
+    if city:
+        assert g.city_of(p).name.startswith(city)
+
+
+@pytest.mark.parametrize("name", [
+    "Chacalluta–Santa Rosa", "Chacalluta", "Huaquillas–Aguas Verdes", "Rumichaca",
+    "Puente Internacional Simón Bolívar", "Desaguadero", "Cristo Redentor", "Paso Los Libertadores",
+    "Colchane–Pisiga", "La Quiaca–Villazón", "Paso Canoas", "Peñas Blancas",
+    "Ciudad Hidalgo–Tecún Umán", "Iñapari–Assis Brasil", "Pacaraima–Santa Elena de Uairén",
+])
+def test_border_crossings_for_corridors(g, name):
+    hits = g.lookup(name, kinds=("crossing",))
+    assert hits and hits[0].kind == "crossing"
+
+
+def test_ambiguous_landmarks_carry_a_country_for_context(g):
+    cands = tuple(g.lookup("Palacio de Gobierno"))
+    assert len({p.country for p in cands}) > 1
+    assert g.resolve(cands).country == "PE"  # the most reported one first
+    assert g.resolve(cands, context={"BO": 2}).country == "BO"
+    nacional = tuple(g.lookup("Palacio Nacional"))
+    assert g.resolve(nacional).country == "MX"
+    assert g.resolve(nacional, context={"GT": 1}).country == "GT"
+
+
+def test_city_of_a_city_country_and_region(g):
+    lima = g.lookup("Lima")[0]
+    assert g.city_of(lima) == lima
+    assert g.city_of(g.country("PE")).name == "Lima"
+
+
+# ---------------------------------------------------------------- disambiguation
+def test_santiago_in_a_chilean_story(g):
+    cands = tuple(g.lookup("Santiago"))
+    assert g.resolve(cands, context={"CL": 2, "PE": 1}).country == "CL"
+    assert g.resolve(cands, context={"DO": 2}).country == "DO"
+
+
+def test_la_paz_is_bolivia_unless_the_story_is_in_baja_california_sur(g):
+    cands = tuple(g.lookup("La Paz"))
+    assert g.resolve(cands).country == "BO"
+    mx = g.resolve(cands, context={"MX": 1, "MX-BCS": 1})
+    assert mx.country == "MX" and mx.admin1 == "MX-BCS"
+
+
+@pytest.mark.parametrize("name, context, home, code", [
+    ("Córdoba", None, None, "AR"), ("Córdoba", {"ES": 2}, None, "ES"), ("Córdoba", None, "ES", "ES"),
+    ("San José", None, None, "CR"), ("San José", {"US": 3}, None, "US"),
+    ("Santa Cruz", None, None, "BO"), ("Santa Cruz", {"ES": 2}, None, "ES"),
+])
+def test_homonyms_follow_context_and_home(g, name, context, home, code):
+    cands = tuple(g.lookup(name, kinds=("city", "capital")))
+    assert g.resolve(cands, context=context, home=home).country == code
+
+
+def test_resolve_needs_candidates(g):
+    with pytest.raises(ValueError):
+        g.resolve(())
+
+
+# ---------------------------------------------------------------- matching in text
+def test_match_offsets_and_longest_names(g):
+    text = "Kast viajará a Buenos Aires, luego a Ciudad de México y a Nueva York."
+    got = found(g, text)
+    assert got == [("Buenos Aires", "AR", "capital"), ("Ciudad de México", "MX", "capital"),
+                   ("Nueva York", "US", "city")]
+    for s, e, cands in g.match(text):
+        assert text[s:e] in {"Buenos Aires", "Ciudad de México", "Nueva York"}
+        assert cands
+
+
+def test_candidates_are_ordered_by_prior(g):
+    (_, _, cands), = g.match("Llegó a Santiago ayer.")
+    assert cands[0].country == "CL" and cands[0].kind == "capital"
+    assert len(cands) > 2
+
+
+def test_word_boundaries_respect_accents(g):
+    assert names(g, "José Antonio Kast y Josué en Jos") == ["Jos"]
+    assert names(g, "Limache no es Lima") == ["Limache", "Lima"] or names(g, "Limache no es Lima")[-1] == "Lima"
+
+
+@pytest.mark.parametrize("text", [
+    "la Universidad de La Rioja", "la Universidad Internacional de La Rioja", "en la Plaza San Martín",
+    "la plaza San Martín", "el presidente Santiago Peña dijo", "el Clan del Golfo", "el Real Madrid",
+    "el Grupo de Lima", "vive en la calle Lima", "el Washington Post publicó", "Mohammed bin Rashid",
+    "la Embajada de Chile", "Riad, el Davos del desierto", "el foro conocido como el \"Davos del desierto\"",
+])
+def test_names_inside_longer_names_are_not_places(g, text):
+    bad = {"La Rioja", "San Martín", "Santiago", "Golfo", "Madrid", "Lima", "Washington", "Rashid",
+           "Chile", "Davos"}
+    assert not bad & set(names(g, text))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("BOGOTÁ — El presidente Lula llegó", "BOGOTÁ"), ("QUITO.— Noboa recibió", "QUITO"),
+    ("CIUDAD DE MÉXICO (AP) — La presidenta", "CIUDAD DE MÉXICO"),
+    ("SANTIAGO DE CHILE.- Boric viajó", "SANTIAGO DE CHILE"),
+])
+def test_all_caps_datelines(g, text, name):
+    assert names(g, text)[0] == name
+
+
+def test_all_caps_acronyms_are_not_places(g):
+    assert names(g, "La OTAN, la CELAC y la ONU se reunieron en LIMA") == ["LIMA"]
+
+
+def test_common_words_at_sentence_start_are_not_places(g):
+    text = "Reunión en Lima. Como dijo el presidente, Mar del Plata espera. Durante el viaje."
+    assert "Reunión" not in names(g, text) and "Como" not in names(g, text)
+    assert "Durante" not in names(g, text)
+
+
+def test_title_case_headline_still_matches(g):
+    assert "Turkey" in names(g, "Pope Leo Visits Turkey And Lebanon On First Trip")
+
+
+def test_match_empty_and_whitespace(g):
+    assert g.match("") == []
+    assert g.match("   \n ") == []
+    assert names(g, "Buenos\nAires") == ["Buenos\nAires"]
+
+
+# ---------------------------------------------------------------- files and geopy face
+def test_bad_index_is_a_config_error(tmp_path: Path):
+    bad = tmp_path / "index.tsv"
+    bad.write_text("not an index\n")
+    with pytest.raises(ConfigError, match="index.tsv"):
+        Gazetteer(bad, None)
+    gz = tmp_path / "index.tsv.gz"
+    gz.write_bytes(gzip.compress(INDEX_PATH.read_bytes()))
+    assert Gazetteer(gz, None).lookup("Lima")
+
+
+@pytest.mark.parametrize("yaml_text, message", [
+    ("places: [{id: x, name: X, lat: 1}]", "missing key 'lon'"),
+    ("places: [{id: x, name: X, lat: 1, lon: 2, kind: castle, source: s}]", "kind"),
+    ("places: [{id: x, name: X, lat: 1, lon: 2}]", "source"),
+    ("places: [{id: x, name: X, lat: 100, lon: 2, source: s}]", "out of range"),
+    ("places: [unclosed", "not valid YAML"),
+    ("seats: {PE-TAC: Atlantis}", "seats.PE-TAC"),
+])
+def test_bad_curated_file_names_file_and_key(tmp_path: Path, yaml_text, message):
+    f = tmp_path / "places.yaml"
+    f.write_text(yaml_text)
+    with pytest.raises(ConfigError, match=message) as exc:
+        Gazetteer(INDEX_PATH, f)
+    assert str(f) in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_offline_geocoder_speaks_geopy(g):
+    geo = OfflineGeocoder(g)
+    loc = geo.geocode("La Paz, Baja California Sur")
+    assert loc.raw["country"] == "MX" and abs(loc.latitude - 24.14) < 0.2
+    assert geo.geocode("Córdoba, España").raw["country"] == "ES"
+    assert geo.geocode("Lima, Francia") is None
+    assert len(geo.geocode("Santiago", exactly_one=False)) > 2
+    rev = geo.reverse((-12.05, -77.03))
+    assert rev.raw["name"] == "Lima" and rev.address == "Lima, Perú"
+    assert geo.reverse("not a point") is None

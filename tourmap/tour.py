@@ -1,0 +1,1102 @@
+"""From mentions to the tour: which places are stops, when, in which order, and who was met.
+
+The unit of decision is a place mention in its clause. A mention is a stop candidate when the
+traveler is (or will be) there: a travel, visit or meeting cue in the same stretch of the
+sentence, a foreign dateline, or a meeting with a foreign leader (placed at that leader's seat).
+It is not when the clause is background (an earlier trip, a cancelled leg, a technical layover,
+a birthplace), when the place is part of a title, an organisation, a street or a
+neighbourhood, when it is the return home, or when another person does the travelling.
+Candidates at one place in a row become one stop; dates and status come from the clause
+(tense, date grammar) and the stops are put in travel order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .config import Settings
+from .dates import DateExpr, clause_bounds, find_dates, tense_at
+from .lexicon import Lexicon, fold, load_lexicon
+from .mentions import gazetteer, sentence_index
+from .models import Corridor, Evidence, Mentions, PersonMention, Place, PlaceMention, Region, Span, Stop, Tour
+from .people import Officeholders, find_people, load_officeholders
+
+LEADER_ROLES = ("president", "head_of_government", "monarch", "crown_prince", "pope")
+_SEGMENT = re.compile(r";|\s[—–]\s|\n")
+
+
+@dataclass
+class Candidate:
+    """One place mention (or implied place) the traveler is at."""
+
+    place: Place  # the resolved place (city, landmark...)
+    pos: int  # character offset of the mention
+    sentence: int
+    mention: str  # the text as written
+    status: str = "planned"
+    date: str | None = None
+    date_end: str | None = None
+    landmark: str | None = None
+    met: list[str] = field(default_factory=list)
+    evidence: list[int] = field(default_factory=list)  # sentence indexes
+    strength: float = 0.5
+    level: str = "city"  # "city" | "country" | "admin" | "seat"
+    origin_kind: str = "mention"
+
+
+def _km(a: Place, b: Place) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _segment(text: str, pos: int) -> tuple[int, int]:
+    """The stretch of a sentence between semicolons or spaced dashes around a position."""
+    start, end = 0, len(text)
+    for m in _SEGMENT.finditer(text):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return start, end
+
+
+def _interval(date: str | None, status: str, pub: str | None) -> tuple[str, str]:
+    """The span of days a (partial) date covers, for ordering; unknown dates are open-ended."""
+    if date:
+        if len(date) == 10:
+            return date, date
+        if len(date) == 7:
+            return date + "-01", date + "-31"
+        return date + "-01-01", date + "-12-31"
+    if pub:
+        return ("0000-00-00", pub) if status == "completed" else (pub, "9999-99-99")
+    return "0000-00-00", "9999-99-99"
+
+
+def _days_before(value: str, pub: dt.date) -> int:
+    """How many days before publication a (partial) date ends; negative when after."""
+    try:
+        if len(value) == 10:
+            end = dt.date.fromisoformat(value)
+        elif len(value) == 7:
+            y, m = int(value[:4]), int(value[5:7])
+            end = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+        else:
+            end = dt.date(int(value[:4]), 12, 31)
+    except ValueError:
+        return 0
+    return (pub - end).days
+
+
+def _consistent(date: str | None, status: str, pub: str | None) -> bool:
+    if not date or not pub:
+        return True
+    n = len(date)
+    if status == "completed":
+        return date <= pub[:n]
+    return date >= pub[:n]
+
+
+class _Ctx:
+    """What every rule needs about one article."""
+
+    def __init__(self, mentions: Mentions, settings: Settings):
+        self.m = mentions
+        self.art = mentions.article
+        self.text = self.art.text
+        self.pub = self.art.published
+        self.lex: Lexicon = load_lexicon(self.art.language, path=settings.knowledge("lexicon.yaml"))
+        self.g = gazetteer()
+        self.oh: Officeholders = load_officeholders(str(settings.knowledge("officeholders.yaml")))
+        self.sents = mentions.sentences
+        self.dates: list[DateExpr] = find_dates(self.text, published=self.pub, lex=self.lex)
+        self.paragraph_of = self._paragraphs()
+        self.background = self._background_sentences()
+        self.departure_dates = self._departure_dates()
+        self.headers = {i for i, s in enumerate(self.sents) if self._is_header(i)}
+
+    def _is_header(self, i: int) -> bool:
+        """A subheading: a short line of its own without a final full stop."""
+        s = self.sents[i]
+        line_start = self.text.rfind("\n", 0, s.start) + 1
+        line_end = self.text.find("\n", s.end)
+        line_end = len(self.text) if line_end < 0 else line_end
+        whole = self.text[line_start:line_end].strip() == s.text.strip()
+        return whole and len(s.text) < 80 and not s.text.rstrip().endswith((".", "!", "?", "…", '"', "”", ":"))
+
+    def sentence_text(self, i: int) -> str:
+        return self.sents[i].text
+
+    def _paragraphs(self) -> list[int]:
+        out, para, last_end = [], 0, None
+        for s in self.sents:
+            if last_end is not None and "\n" in self.text[last_end:s.start]:
+                para += 1
+            out.append(para)
+            last_end = s.end
+        return out
+
+    def _background_sentences(self) -> set[int]:
+        """Sentences about something else than this trip: earlier trips, cancelled plans, and
+        sentences whose only dates lie weeks before publication."""
+        out = set()
+        pub = None
+        if self.pub:
+            pub = dt.date.fromisoformat(self.pub[:10])
+        for i, s in enumerate(self.sents):
+            if self.lex.has("not_stop", s.text):
+                out.add(i)
+                continue
+            ds = [d for d in self.dates if s.start <= d.start < s.end and d.value]
+            if pub and ds and all(_days_before(d.value, pub) > 20 for d in ds):
+                out.add(i)
+        return out
+
+    def _departure_dates(self) -> set[int]:
+        """Start offsets of dates told with a departure verb: not the date of a stop."""
+        out = set()
+        for d in self.dates:
+            si = sentence_index(self.sents, d.start)
+            s = self.sents[si]
+            lo, hi = clause_bounds(s.text, d.start - s.start)
+            if self.lex.has("departure", s.text[lo:hi]):
+                out.add(d.start)
+        return out
+
+
+# --- the traveler -----------------------------------------------------------------------------
+
+def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[PersonMention],
+                   place_countries: Counter) -> tuple[str | None, str | None]:
+    """The person the trip is about, and their country."""
+    if not people and not title_people:
+        return None, None
+    score: Counter = Counter()
+    country: dict[str, str | None] = {}
+    for p in people:
+        score[p.name] += 1.0
+        country.setdefault(p.name, p.country)
+        if p.country and not country.get(p.name):
+            country[p.name] = p.country
+    for p in title_people:
+        score[p.name] += 3.0
+        country.setdefault(p.name, p.country)
+    lex = ctx.lex
+    for src, plist in ((ctx.text, people), (ctx.art.title, title_people)):
+        host_rx = lex.rx("host_cues")
+        stop_rx = lex.rx("stop_cues")
+        for p in plist:
+            after = src[p.span.end:p.span.end + 60]
+            before = src[max(0, p.span.start - 45):p.span.start]
+            # "X recibió a Y": X hosts; "recibió a Y" / "Y fue recibido": Y travels
+            if host_rx and host_rx.match(after.lstrip(" ,").split(",")[0][:30] or "") or \
+                    host_rx and re.match(r"\s*(?:lo|la|le)?\s*(recibi|receb|welcom|host|greet)", after, re.I):
+                score[p.name] -= 2.5
+            if re.search(r"(recibió|recibe|recibirá|recebeu|received|welcomed|hosted|greeted)\s+(?:a|al|à|ao)?\s*"
+                         r"(?:su|seu|sua|his|her)?\s*[\wÀ-ÿ ,]{0,35}$", before, re.I):
+                score[p.name] += 2.0
+            if re.match(r"\s*(?:(?:é|fue|foi|was|será|will\s+be)\s+)(?:recibid|recebid|received|welcomed|saudad)", after, re.I):
+                score[p.name] += 2.0
+            if stop_rx and stop_rx.search(after[:40]):
+                score[p.name] += 1.0
+    # a person of the country where the places are is the host, not the traveler
+    foreign = [c for c in place_countries if c]
+    if foreign:
+        top, n = place_countries.most_common(1)[0]
+        if len({country.get(nm) for nm in score if country.get(nm)}) > 1:
+            for nm in score:
+                if country.get(nm) == top and n >= 2:
+                    score[nm] -= 3.0
+    best = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return best, country.get(best)
+
+
+def _home_country(ctx: _Ctx, traveler: str | None, traveler_country: str | None,
+                  people: list[PersonMention]) -> str | None:
+    if traveler_country:
+        return traveler_country
+    if not traveler:
+        return None
+    # "su par salvadoreño, Nayib Bukele" / "the Chilean president-elect": a demonym next to the name
+    for p in people:
+        if p.name != traveler:
+            continue
+        window = fold(ctx.text[max(0, p.span.start - 40):p.span.start])
+        for w in re.findall(r"[\wÀ-ÿ-]+", window)[::-1]:
+            if w in ctx.lex.demonyms and "-" not in ctx.lex.demonyms[w]:
+                return ctx.lex.demonyms[w]
+    return None
+
+
+# --- stop candidates --------------------------------------------------------------------------
+
+_RX: dict[tuple[str, str], re.Pattern[str] | None] = {}
+
+
+def _cached(lex: Lexicon, name: str, build) -> re.Pattern[str] | None:
+    key = (lex.lang, name)
+    if key not in _RX:
+        _RX[key] = build()
+    return _RX[key]
+
+
+def _role_rx(lex: Lexicon) -> re.Pattern[str] | None:
+    offices = lex.words("offices")
+    if not offices:
+        return None
+    rx = r"(?:" + "|".join(re.escape(o) for o in sorted(offices, key=len, reverse=True)) + r")"
+    link = r"(?:de|del|da|do|dos|das|of|en|in|em|no|na|at|para)"
+    filler = r"(?:\s+(?:[a-záéíóúâêôãõçñü]+|Gobierno|Estado|Relaciones|Exteriores|Government|State|Governo|Salud|Economía))"
+    return re.compile(rf"(?<![\wÀ-ÿ]){rx}{filler}{{0,4}}\s+{link}(?:\s+(?:la|el|los|las|the|o|a))?\s*$", re.I)
+
+
+def _org_rxs(lex: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    orgs = list(lex.words("org_words")) + ["Palacio", "Palácio", "Casa", "Embassy", "Ministry", "Universidad",
+                                           "Universidade", "University", "Church"]
+    rx_org = r"(?:" + "|".join(re.escape(o) for o in orgs) + r")"
+    a = re.compile(rf"(?<![\wÀ-ÿ]){rx_org}(?:\s+(?:[A-ZÁÉÍÓÚÑ0-9][\wÀ-ÿ.]*|de|del|da|do|dos|de\s+la|para|el|la|of|the|y|e|and|for)){{0,7}}"
+                   rf"\s+(?:de|del|da|do|dos|of|en)(?:\s+(?:la|el|the|o|a))?\s*$")
+    b = re.compile(rf"(?<![\wÀ-ÿ]){rx_org}\s+(?:[A-ZÁÉÍÓÚ][\wÀ-ÿ]*\s+){{0,3}}(?:de|del|of|da|do)\s+(?:la|el|the)?\s*$")
+    return a, b
+
+
+def _role_phrase_before(ctx: _Ctx, sent: str, rel: int) -> bool:
+    """"gobernador de Arica", "embajador en Washington", "Ministerio de ... de Perú"."""
+    before = sent[max(0, rel - 70):rel]
+    rx = _cached(ctx.lex, "role", lambda: _role_rx(ctx.lex))
+    if rx and rx.search(before):
+        return True
+    # an organisation's name: a capitalised organisation word then capitalised words up to the place
+    a, b = _cached(ctx.lex, "org", lambda: _org_rxs(ctx.lex))
+    if a.search(before):
+        return True
+    if re.search(r"(?:de|del|of|da|do)\s+(?:la|el|the)?\s*$", before) and b.search(before):
+        return True
+    return False
+
+
+_GEO_NOUNS = {"ciudad", "capital", "municipio", "estado", "provincia", "region", "departamento", "localidad",
+              "pueblo", "villa", "city", "town", "capital", "state", "province", "region", "village", "cidade",
+              "estado", "provincia", "municipio", "turno", "paso", "etapa", "escala", "parada", "visita", "gira",
+              "viaje", "viagem", "trip", "tour", "visit", "passagem", "alrededores", "afueras", "centro"}
+
+
+def _genitive_or_alias(ctx: _Ctx, sent: str, rel: int) -> bool:
+    """"la reconstrucción de Gaza", "el foro conocido como Davos": a place as a noun's complement."""
+    before = sent[max(0, rel - 40):rel]
+    if re.search(r"(?i)(conocid[oa]s?\s+como|llamad[oa]s?|denominad[oa]s?|known\s+as|so-called|called|"
+                 r"conhecid[oa]s?\s+como|chamad[oa]s?)\s+(?:el|la|the|o|a)?\s*[\"“'‘«]?\s*$", before):
+        return True
+    m = re.search(r"([a-záéíóúâêôãõçñü]+)\s+(?:de|del|da|do|das|dos)(?:\s+(?:la|el|los|las|o|a|os|as))?\s*$", before)
+    if m and fold(m.group(1)) not in _GEO_NOUNS and not ctx.lex.has("stop_cues", m.group(1)):
+        return True
+    m = re.search(r"([a-z]+)\s+of(?:\s+the)?\s*$", before)
+    if m and fold(m.group(1)) not in _GEO_NOUNS and not ctx.lex.has("stop_cues", m.group(1)):
+        return True
+    return False
+
+
+_LIST_ITEM = re.compile(r"((?:[A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’.-]*)(?:\s+(?:de|del|of|the|da|do|[A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’.-]*))*)"
+                        r"(?:\s*,\s*|\s+(?:y|e|and)\s+|\s*,\s+(?:y|e|and)\s+)$")
+
+
+def _list_head(sent: str, rel: int) -> int:
+    """Where a list of names that ends at `rel` begins: "the leaders of Congo, Zambia and Tanzania"."""
+    pos = rel
+    for _ in range(8):
+        m = _LIST_ITEM.search(sent[:pos])
+        if not m:
+            break
+        pos = m.start(1)
+    return pos
+
+
+def _immediately_before(ctx: _Ctx, key: str, sent: str, rel: int, *, span: int = 30) -> bool:
+    before = sent[max(0, rel - span):rel]
+    for m in ctx.lex.find(key, before):
+        tail = before[m.end():]
+        if len(tail.strip().split()) <= 2 and not re.search(r"[,.;:]", tail):
+            return True
+    return False
+
+
+def _facility_rx(lex: Lexicon) -> re.Pattern[str] | None:
+    words = list(lex.words("facility_words")) + list(lex.words("subcity_words"))
+    if not words:
+        return None
+    rx = r"(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")"
+    return re.compile(rf"(?<![\wÀ-ÿ]){rx}(?:\s+[a-záéíóúñ]+)?(?:\s+(?:de|del|da|do|of|de\s+la))?\s*$", re.I)
+
+
+def _facility_before(ctx: _Ctx, sent: str, rel: int) -> bool:
+    """"plaza San Martín", "aeropuerto El Dorado", "alcaldía de Coyoacán"."""
+    rx = _cached(ctx.lex, "facility", lambda: _facility_rx(ctx.lex))
+    return bool(rx and rx.search(sent[max(0, rel - 30):rel]))
+
+
+def _border_rx(lex: Lexicon) -> re.Pattern[str] | None:
+    words = lex.words("border_words")
+    if not words:
+        return None
+    rx = r"(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")"
+    return re.compile(rf"(?<![\wÀ-ÿ]){rx}\s+(?:con|de|del|with|of|com|entre|between|da|do)(?:\s+(?:la|el|the|o|a))?\s*$", re.I)
+
+
+def _border_before(ctx: _Ctx, sent: str, rel: int) -> bool:
+    """"la frontera con Guatemala": the neighbour across a border, not a stop."""
+    rx = _cached(ctx.lex, "border", lambda: _border_rx(ctx.lex))
+    return bool(rx and rx.search(sent[max(0, rel - 40):rel]))
+
+
+def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> bool:
+    """A cancelled leg, a layover, a birthplace, an earlier trip: the cue's reach in the sentence."""
+    for m in ctx.lex.find("not_stop", sent):
+        if m.start() <= rel:
+            seg = _segment(sent, m.start())
+            if seg[0] <= rel < seg[1] or rel - m.end() < 60:
+                return True
+        else:
+            # a cue after the place refers back to the nearest place before it ("una parada en Las Vegas,
+            # pero fue descartada")
+            before = [p for p in places_rel if p < m.start()]
+            if before and max(before) == rel and m.start() - rel < 90:
+                return True
+            clo, _ = clause_bounds(sent, m.start())
+            if clo <= rel:
+                return True
+    if re.match(r"-born|-nacid", sent[rel:rel + 8]) if False else False:
+        return True
+    return False
+
+
+def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
+    """The stop cue governing a place: nearest before it in its stretch, else after it."""
+    lo, hi = _segment(sent, rel)
+    nouns = {fold(w) for w in ctx.lex.words("stop_nouns")}
+    cues = []
+    for m in ctx.lex.find("stop_cues", sent):
+        if not lo <= m.start() < hi:
+            continue
+        if fold(re.sub(r"\s+", " ", m.group(0))) in nouns:
+            gap = sent[m.end():rel]
+            # a cue noun governs a place a few words after it, behind a preposition
+            if not (0 <= len(gap) <= 60 and re.search(
+                    r"(?i)(?<![\wÀ-ÿ])(en|a|al|por|de|del|in|at|to|em|na|no|à|ao|para|hacia|rumo\s+a)"
+                    r"(?:\s+(?:la|el|los|las|the|o|a|os|as))?\s*$", gap)):
+                continue
+        # "did not travel", "no viajará": a negated cue
+        if ctx.lex.has("negations", " ".join(sent[max(0, m.start() - 14):m.start()].split()[-2:])):
+            continue
+        cues.append(m)
+    if not cues:
+        return None
+    before = [m for m in cues if m.end() <= rel]
+    if before:
+        m = max(before, key=lambda m: m.end())
+        return m.start(), m.group(0)
+    # a cue after the place governs it only inside its clause ("en Emiratos Noboa tiene previsto reunirse")
+    clo, chi = clause_bounds(sent, rel)
+    after = [m for m in cues if m.start() < chi and m.start() - rel < 80]
+    if not after:
+        return None
+    m = min(after, key=lambda m: m.start())
+    return m.start(), m.group(0)
+
+
+def _other_subject(ctx: _Ctx, sent_i: int, cue_rel: int, traveler: str | None, people: list[PersonMention]) -> bool:
+    """Someone else travels: "En junio, Milei viajó a San Salvador" in a story about Bukele."""
+    if not traveler:
+        return False
+    s = ctx.sents[sent_i]
+    lo, _ = clause_bounds(s.text, cue_rel)
+    ppl = [p for p in people if p.sentence == sent_i and s.start + lo <= p.span.start < s.start + cue_rel]
+    if not ppl:
+        return False
+    last = max(ppl, key=lambda p: p.span.start)
+    if last.name == traveler:
+        return False
+    between = s.text[last.span.end - s.start:cue_rel]
+    before = s.text[max(0, last.span.start - s.start - 30):last.span.start - s.start]
+    if ctx.lex.has("host_cues", s.text[lo:]) or re.search(r"\b(a|al|à|ao|to)\s*$", between):
+        return False
+    # an object ("reunirse con Milei") or a name set off by commas is not the one travelling
+    if re.search(r"(?i)(?<![\wÀ-ÿ])(con|com|with|a|al|ao|à|por|pelo|pela|by|de|del|da|do|of)(\s+[a-záéíóúñ]+){0,3}\s*$", before):
+        return False
+    if re.search(r"[,;:()—]", between) or len(between) > 40:
+        return False
+    return True
+
+
+def _date_for(ctx: _Ctx, pos: int, status: str, *, own_sentence_only: bool = False) -> tuple[str | None, str | None]:
+    """The date of a stop mentioned at `pos`: its clause, then the sentence, then the narrative."""
+    si = sentence_index(ctx.sents, pos)
+    s = ctx.sents[si]
+    rel = pos - s.start
+    in_sent = [d for d in ctx.dates if s.start <= d.start < s.end and d.role != "end"]
+    lo, hi = clause_bounds(s.text, rel)
+    clause = [d for d in in_sent if lo <= d.start - s.start < hi]
+    for pool in (clause,):
+        if pool:
+            best = min(pool, key=lambda d: (abs(d.start - pos) if d.start > pos else abs(pos - d.end)) + (25 if d.role == "start" else 0))
+            if best.value is None:
+                return None, None
+            if _consistent(best.value, status, ctx.pub) and \
+                    _status(ctx, s.text, best.start - s.start, best.value) == status:
+                return best.value, best.value_end
+            return None, None
+    before = [d for d in in_sent if d.end <= pos]
+    if before:
+        best = max(before, key=lambda d: d.end)
+        if best.value is None:
+            return None, None
+        if _consistent(best.value, status, ctx.pub) and _status(ctx, s.text, best.start - s.start, best.value) == status:
+            return best.value, best.value_end
+        return None, None
+    if in_sent and any(d.value for d in in_sent):
+        return None, None  # the sentence's dates belong to other clauses
+    if own_sentence_only:
+        return None, None
+    # the narrative date: the last date told before, when nothing has moved the story elsewhere
+    prev = [d for d in ctx.dates if d.end <= s.start
+            and sentence_index(ctx.sents, d.start) not in ctx.background]
+    if not prev:
+        return None, None
+    last = max(prev, key=lambda d: d.end)
+    if last.value is None or last.role == "start":
+        points = [d for d in prev if d.role == "point" and d.value]
+        if last.value is None or not points:
+            return None, None
+        last = max(points, key=lambda d: d.end)
+        if any(d.value is None and d.start > last.end for d in prev):
+            return None, None
+    if si - sentence_index(ctx.sents, last.start) > 12:
+        return None, None
+    if last.precision != "day" or not _consistent(last.value, status, ctx.pub):
+        return None, None
+    return _Inherited(last.value), last.value_end
+
+
+class _Inherited(str):
+    """A date carried over from an earlier sentence (weaker than one told in the stop's clause)."""
+
+
+def _first_date_pos(ctx: _Ctx, si: int, default: int) -> int:
+    """A dateline stands for the whole first sentence: date it by that sentence's first date."""
+    s = ctx.sents[si]
+    ds = [d for d in ctx.dates if s.start <= d.start < s.end and d.value and d.role == "point"]
+    return ds[0].start if ds else default
+
+
+def _status(ctx: _Ctx, sent: str, anchor_rel: int, date: str | None) -> str:
+    tense = tense_at(sent, anchor_rel, ctx.lex, window=clause_bounds(sent, anchor_rel))
+    if tense is None:
+        tense = tense_at(sent, anchor_rel, ctx.lex, window=(0, len(sent)))
+    if re.search(r"(?i)\b(tras|luego\s+de|después\s+de|after|após|depois\s+de)\s+\w+$", sent[max(0, anchor_rel - 25):anchor_rel + 1].rstrip()):
+        tense = "past"
+    if tense == "past":
+        return "completed"
+    if tense == "future":
+        return "planned"
+    if date and ctx.pub:
+        return "completed" if date[:10] < ctx.pub[:len(date)] or date < ctx.pub[:len(date)] else "planned"
+    return "planned"
+
+
+def _resolve(ctx: _Ctx, pm: PlaceMention, context: dict[str, float], home: str | None) -> Place | None:
+    if not pm.candidates:
+        return None
+    try:
+        return ctx.g.resolve(pm.candidates, context=context, home=home)
+    except Exception:  # noqa: BLE001 - a resolver problem must not lose the article
+        return pm.candidates[0]
+
+
+def _context_weights(ctx: _Ctx) -> dict[str, float]:
+    w: Counter = Counter()
+    for pm in ctx.m.places:
+        if len(pm.candidates) == 1 or (pm.candidates and pm.candidates[0].kind == "country"):
+            c = pm.candidates[0]
+            if c.country:
+                w[c.country] += 1.0
+            if c.admin1:
+                w[c.admin1] += 0.5
+    for d, code in ctx.lex.demonyms.items():
+        pass
+    return dict(w)
+
+
+def _place_level(place: Place) -> str:
+    if place.kind == "country":
+        return "country"
+    if place.kind in ("admin", "region"):
+        return "admin"
+    return "city"
+
+
+def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[PersonMention]
+                ) -> tuple[list[Candidate], list[Place], list[Place]]:
+    """Stop candidates in text order, plus places named as the return home / departure."""
+    context = _context_weights(ctx)
+    out: list[Candidate] = []
+    returns: list[Place] = []
+    departures: list[Place] = []
+    person_spans = [(p.span.start, p.span.end) for p in people]
+    by_sent: dict[int, list[PlaceMention]] = {}
+    for pm in ctx.m.places:
+        by_sent.setdefault(pm.sentence, []).append(pm)
+    for si, pms in sorted(by_sent.items()):
+        s = ctx.sents[si]
+        rels = [pm.span.start - s.start for pm in pms]
+        for pm in pms:
+            rel = pm.span.start - s.start
+            if any(a <= pm.span.start < b for a, b in person_spans):
+                continue
+            sent = s.text
+            after = sent[pm.span.end - s.start:pm.span.end - s.start + 8]
+            if re.match(r"-(born|nacid|nascid)", after, re.I):
+                continue
+            if pm.candidates:
+                place = _resolve(ctx, pm, context, home)
+            else:  # a national institution: the host country's capital, decided below
+                place = None
+            if _immediately_before(ctx, "return", sent, rel):
+                if place:
+                    returns.append(place)
+                continue
+            if _immediately_before(ctx, "departure", sent, rel, span=20) or \
+                    re.search(r"(?i)(fuera\s+de|fora\s+d[eo]|outside|lejos\s+de|desde|from|de\s+salida)\s*(?:la|el|o|the)?\s*$", sent[max(0, rel - 20):rel]):
+                if place:
+                    departures.append(place)
+                continue
+            demonym = pm.span.text[:1].islower()
+            excluded = False
+            for at in dict.fromkeys((rel, _list_head(sent, rel))):
+                if _role_phrase_before(ctx, sent, at) or (_facility_before(ctx, sent, at) and not demonym) \
+                        or _border_before(ctx, sent, at) or _genitive_or_alias(ctx, sent, at):
+                    excluded = True
+            if excluded:
+                continue
+            if _not_stop_applies(ctx, sent, rel, rels):
+                continue
+            is_dateline = si == 0 and rel < 3 and pm.span.text.isupper()
+            cue = _stop_cue_near(ctx, sent, rel)
+            if cue is None and not is_dateline:
+                # a landmark or seat where a meeting happens is a stop without a travel verb
+                if not (place and place.kind in ("landmark", "airport") and ctx.lex.has("meet_cues", sent)):
+                    continue
+            anchor = cue[0] if cue else rel
+            if cue and _other_subject(ctx, si, anchor, traveler, people):
+                continue
+            if place is None:
+                out.append(Candidate(place=Place(name=pm.span.text, lat=0.0, lon=0.0, kind="other"), pos=pm.span.start,
+                                     sentence=si, mention=pm.span.text, level="institution", evidence=[si]))
+                continue
+            level = _place_level(place)
+            cand = Candidate(place=place, pos=pm.span.start, sentence=si, mention=pm.span.text, level=level,
+                             evidence=[si], strength=0.7 if cue else 0.4,
+                             origin_kind="dateline" if is_dateline else "mention")
+            if is_dateline:
+                cand.strength = 0.45
+            cand.status = _status(ctx, sent, anchor, None)
+            d, de = _date_for(ctx, pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start),
+                              cand.status)
+            cand.date, cand.date_end = d, de
+            if d and cue is None:
+                cand.status = _status(ctx, sent, rel, d)
+            out.append(cand)
+    return out, returns, departures
+
+
+def _seat_place(ctx: _Ctx, office) -> tuple[Place | None, str | None]:
+    """Where a leader receives visitors: (place, landmark name)."""
+    kinds = ("landmark", "capital", "city", "airport")
+    for name in ctx.oh.seat_names(office):
+        found = ctx.g.lookup(name, country=office.country if len(office.country) == 2 else None, kinds=kinds)
+        if not found:
+            found = ctx.g.lookup(name, kinds=kinds)
+        if found:
+            p = found[0]
+            return p, (p.name if p.kind == "landmark" else None)
+    return (ctx.g.capital(office.country) if len(office.country) == 2 else None), None
+
+
+_NOT_PERSON_HEADS = {"gobierno", "government", "governo", "regimen", "régimen", "administracion", "administration",
+                     "partido", "party", "equipo", "team", "familia", "family", "pais", "country", "empresa",
+                     "company", "ejercito", "army", "delegacion", "delegation", "delegacao", "comitiva"}
+_VERBISH = re.compile(r"(ó|aron|aban|ará|arán|erá|irá|ed|ou|iu|eu|ing)$|^(met|meets|meet|se\s|lo\s|la\s|was|were)")
+
+# --- people met -------------------------------------------------------------------------------
+
+def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[PersonMention]) -> list[PersonMention]:
+    """People the traveler meets in one sentence: after a meeting word, hosts, and their lists."""
+    s = ctx.sents[sent_i]
+    sent = s.text
+    ppl = sorted([p for p in people if p.sentence == sent_i], key=lambda p: p.span.start)
+    if not ppl:
+        return []
+    lex = ctx.lex
+    meet = [m for m in lex.find("meet_cues", sent)]
+    if not meet:
+        return []
+    comp = lex.find("companion_cues", sent)
+    link = r"(?:con|com|with|junto\s+a|junto\s+con|alongside|por|pelo|pela|by|a|al|à|ao|together\s+with|e|y|and)"
+    role_words = set()
+    for w in lex.words("offices"):
+        role_words |= set(fold(w).split())
+    label: dict[int, str] = {}
+    for i, p in enumerate(ppl):
+        rel_s, rel_e = p.span.start - s.start, p.span.end - s.start
+        before = sent[max(0, rel_s - 70):rel_s]
+        lo, hi = clause_bounds(sent, rel_s)
+        # companions: right after "acompañado por", "comitiva", "su asesor"
+        if any(c.end() <= rel_s and rel_s - c.end() < 70 and not re.search(r"[;.]", sent[c.end():rel_s]) for c in comp):
+            label[i] = "companion"
+            continue
+        # the chain of words between a link word and the name may hold only articles, roles, demonyms
+        # and "de <Place>"
+        m = re.search(rf"(?<![\wÀ-ÿ]){link}((?:\s+[\wÀ-ÿ.'’-]+|\s*,){{0,9}})\s*$", before, re.I)
+        if m:
+            chain = [w for w in re.findall(r"[\wÀ-ÿ.'’-]+", m.group(1))]
+            body = m.group(1)
+            head, _, tail = body.rpartition(",")
+            tail_words = re.findall(r"[\wÀ-ÿ.'’-]+", tail)
+            head_words = re.findall(r"[\wÀ-ÿ.'’-]+", head)
+            light = {"el", "la", "los", "las", "su", "sus", "the", "o", "a", "os", "as", "de", "del", "da", "do",
+                     "of", "his", "her", "seu", "sua", "y", "e", "and", "jeque", "sheikh", "xeque"}
+            ok = all(fold(w) not in _NOT_PERSON_HEADS for w in chain) and \
+                sum(1 for w in head_words + tail_words if w[:1].islower() and fold(w) not in role_words
+                    and fold(w) not in light and fold(w) not in lex.demonyms) <= 2 and \
+                (not head or all(fold(w) in role_words or fold(w) in light or w[:1].isupper() for w in tail_words))
+            cue_before = any(c.end() <= rel_s for c in meet)
+            if ok and cue_before and len(chain) <= 9:
+                label[i] = "met"
+                continue
+        # a meeting word shortly before in the same clause ("lo espera la jefa de Gobierno ..., Claudia")
+        if any(c.end() <= rel_s and rel_s - c.end() < 70 and c.start() >= lo for c in meet):
+            label[i] = "met"
+            continue
+        # the subject of a meeting or host verb ("Milei lo recibió", "Aoun was waiting")
+        verbs = [c for c in meet if _VERBISH.search(c.group(0).lower())]
+        if any(c.start() >= rel_e and c.start() - rel_e < 60 and c.start() < hi for c in verbs) and \
+                not re.search(r"[;.]", sent[rel_e:min(c.start() for c in verbs if c.start() >= rel_e)]):
+            label[i] = "met"
+            continue
+    # lists: "A, B y C" share the label of any member
+    groups: list[list[int]] = []
+    for i in range(len(ppl)):
+        if i and re.fullmatch(r"[\s,]*(?:(?:y|e|and|,)\s+)?(?:(?:el|la|los|las|the|o|a)\s+)?(?:[\wÀ-ÿ'’-]+\s+){0,4}?",
+                              sent[ppl[i - 1].span.end - s.start:ppl[i].span.start - s.start] + " ") and \
+                all(fold(w) in role_words or fold(w) in ("y", "e", "and", "el", "la", "the", "los", "las", "o", "a",
+                                                        "de", "del", "of") or w[:1].isupper()
+                    for w in re.findall(r"[\wÀ-ÿ'’-]+", sent[ppl[i - 1].span.end - s.start:ppl[i].span.start - s.start])):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for grp in groups:
+        labs = {label.get(i) for i in grp}
+        if "companion" in labs:
+            for i in grp:
+                label[i] = "companion"
+        elif "met" in labs:
+            for i in grp:
+                label[i] = "met"
+    return [p for i, p in enumerate(ppl) if label.get(i) == "met" and p.name != traveler]
+
+
+# --- assembling -------------------------------------------------------------------------------
+
+def _order(cands: list[Candidate], pub: str | None) -> list[Candidate]:
+    """Travel order: text order, moved only where the dates say one comes before the other."""
+    out: list[Candidate] = []
+    for c in cands:
+        ci = _interval(c.date, c.status, pub)
+        k = len(out)
+        while k > 0:
+            pi = _interval(out[k - 1].date, out[k - 1].status, pub)
+            if pi[0] > ci[1]:
+                k -= 1
+            else:
+                break
+        out.insert(k, c)
+    return out
+
+
+def _same_place(a: Candidate, b: Candidate) -> bool:
+    if a.place.name == b.place.name and a.place.country == b.place.country:
+        return True
+    return _km(a.place, b.place) < 3.0
+
+
+def _merge(cands: list[Candidate]) -> list[Candidate]:
+    out: list[Candidate] = []
+    for c in cands:
+        if out and _same_place(out[-1], c):
+            p = out[-1]
+            dates = [d for d in (p.date, c.date) if d and not isinstance(d, _Inherited)] or \
+                [d for d in (p.date, c.date) if d]
+            if dates:
+                best_len = max(len(d) for d in dates)
+                p.date = min(d for d in dates if len(d) == best_len)
+                if p.date == c.date and c.date_end:
+                    p.date_end = c.date_end
+            if c.status == "completed":
+                p.status = "completed"
+            p.landmark = p.landmark or c.landmark
+            for n in c.met:
+                if n not in p.met:
+                    p.met.append(n)
+            for e in c.evidence:
+                if e not in p.evidence:
+                    p.evidence.append(e)
+            p.strength = max(p.strength, c.strength)
+            continue
+        out.append(c)
+    return out
+
+
+def _drop_earlier_trips(cands: list[Candidate], pub: str | None) -> list[Candidate]:
+    """A cluster of dated stops well before the rest is an earlier trip told as background."""
+    dated = sorted({c.date[:10] for c in cands if c.date and len(c.date) == 10})
+    if len(dated) < 2:
+        return cands
+    days = [dt.date.fromisoformat(d) for d in dated]
+    cut = None
+    for a, b in zip(days, days[1:]):
+        if (b - a).days > 10:
+            cut = b
+    if cut is None:
+        return cands
+    return [c for c in cands if not (c.date and len(c.date) == 10 and dt.date.fromisoformat(c.date) < cut)]
+
+
+def _fill_month(cands: list[Candidate]) -> None:
+    """An undated stop between two dated stops of one month happens in that month."""
+    for i, c in enumerate(cands):
+        if c.date:
+            continue
+        prev = next((x.date for x in reversed(cands[:i]) if x.date), None)
+        nxt = next((x.date for x in cands[i + 1:] if x.date), None)
+        if prev and nxt and prev[:7] == nxt[:7]:
+            c.date = prev[:7]
+
+
+def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
+    """Decide the stops (in travel order) and the story's context for one article."""
+    ctx = _Ctx(mentions, settings)
+    art = ctx.art
+    people = list(mentions.people)
+    title_people = find_people(art.title, sentences=(Span(0, len(art.title), art.title),), lex=ctx.lex,
+                               date=art.published, holders=ctx.oh) if art.title else []
+    place_countries: Counter = Counter()
+    for pm in mentions.places:
+        if pm.candidates and pm.candidates[0].kind != "country" and pm.candidates[0].country:
+            place_countries[pm.candidates[0].country] += 1
+    traveler, tcountry = _pick_traveler(ctx, people, title_people, place_countries)
+    home = _home_country(ctx, traveler, tcountry, people)
+
+    cands, returns, departures = _candidates(ctx, traveler, home, people)
+
+    # meetings with a foreign leader in sentences that name no place: the leader's seat
+    cand_sents = {c.sentence for c in cands}
+    early_bg = _background_paragraphs(ctx, cands)
+    for si in range(len(ctx.sents)):
+        if si in cand_sents or si in ctx.background or ctx.paragraph_of[si] in early_bg or si in ctx.headers:
+            continue
+        for p in _met_people(ctx, si, traveler, people):
+            office = ctx.oh.by_name(p.name, date=art.published)
+            if not office or office.role not in LEADER_ROLES or office.country == home:
+                continue
+            current = [c for c in cands if c.pos < ctx.sents[si].start]
+            if current and (current[-1].place.country == office.country):
+                continue
+            place, landmark = _seat_place(ctx, office)
+            if place is None:
+                continue
+            sent = ctx.sents[si].text
+            rel = p.span.start - ctx.sents[si].start
+            status = _status(ctx, sent, rel, None)
+            d, de = _date_for(ctx, p.span.start, status)
+            cands.append(Candidate(place=place, pos=p.span.start, sentence=si, mention=p.span.text, status=status,
+                                   date=d, date_end=de, landmark=landmark, evidence=[si], strength=0.6,
+                                   level="seat", origin_kind="seat"))
+            break
+    cands.sort(key=lambda c: c.pos)
+
+    # institutions ("irá al Congreso") stand in the capital of the country being visited
+    resolved: list[Candidate] = []
+    for c in cands:
+        if c.level == "institution":
+            prev = [x for x in resolved if x.place.country and x.place.country != home]
+            code = prev[-1].place.country if prev else None
+            cap = ctx.g.capital(code) if code else None
+            if cap is None:
+                continue
+            sent = ctx.sents[c.sentence].text
+            rel = c.pos - ctx.sents[c.sentence].start
+            c.place, c.level, c.landmark = cap, "city", c.mention
+            c.status = _status(ctx, sent, rel, None)
+            c.date, c.date_end = _date_for(ctx, c.pos, c.status)
+        resolved.append(c)
+    cands = resolved
+
+    # landmarks and airports stand for their city unless they are a place of their own
+    for c in cands:
+        if c.place.kind in ("landmark", "airport"):
+            city = ctx.g.city_of(c.place)
+            c.landmark = c.landmark or c.place.name
+            if city is not None and _km(city, c.place) <= 12.0:
+                c.place = city
+
+    # trip abroad: places at home are the departure, the return or home politics
+    foreign = [c for c in cands if c.place.country and home and c.place.country != home]
+    if home and foreign:
+        cands = [c for c in cands if c.place.country != home]
+    elif home:  # a tour at home: the dateline is where the story is written
+        cands = [c for c in cands if c.origin_kind != "dateline"]
+    else:
+        cands = [c for c in cands if c.origin_kind != "dateline" or len(cands) > 1]
+
+    # people met, sentence by sentence, go to the stop of their sentence or the story's current stop
+    bg_paras = _background_paragraphs(ctx, cands)
+    for si in range(len(ctx.sents)):
+        if si in ctx.background or ctx.paragraph_of[si] in bg_paras or si in ctx.headers:
+            continue
+        met = _met_people(ctx, si, traveler, people)
+        if not met:
+            continue
+        here = [c for c in cands if c.sentence == si]
+        for p in met:
+            target = None
+            if here:
+                target = min(here, key=lambda c: abs(c.pos - p.span.start))
+            else:
+                before = [c for c in cands if c.pos < ctx.sents[si].start]
+                target = before[-1] if before else None
+            if target is not None and p.name not in target.met:
+                target.met.append(p.name)
+                if si not in target.evidence:
+                    target.evidence.append(si)
+
+
+    # a country or a region named as a whole is a stop only when no city in it is
+    specific = [c for c in cands if c.level in ("city", "seat")]
+    kept = []
+    for c in cands:
+        if c.level == "country":
+            code = c.place.country
+            same = [x for x in specific if x.place.country == code]
+            if same:
+                # the people met on the country-level mention go to that country's nearest stop
+                near = min(same, key=lambda x: abs(x.pos - c.pos))
+                for nm in c.met:
+                    if nm not in near.met:
+                        near.met.append(nm)
+                if c.date and not near.date and c.status == near.status:
+                    near.date, near.date_end = c.date, c.date_end
+                continue
+            office = None
+            for nm in c.met:
+                o = ctx.oh.by_name(nm, date=art.published)
+                if o and o.country == code:
+                    office = o
+                    break
+            if office is None:
+                for role in ("president", "head_of_government", "monarch"):
+                    o = ctx.oh.holder(code, role, date=art.published) if code else None
+                    if o:
+                        office = o
+                        break
+            place, landmark = _seat_place(ctx, office) if office else (None, None)
+            if place is None and code:
+                place = ctx.g.capital(code)
+            if place is None:
+                continue
+            if place.kind in ("landmark", "airport"):
+                city = ctx.g.city_of(place)
+                c.landmark = c.landmark or landmark or place.name
+                if city is not None and _km(city, place) <= 12.0:
+                    place = city
+            c.place, c.level = place, "city"
+        elif c.level == "admin":
+            if any(x.place.country == c.place.country and (x.place.admin1 == c.place.admin1 or not c.place.admin1)
+                   for x in specific):
+                continue
+            cap = ctx.g.capital(c.place.admin1) if c.place.admin1 else None
+            if cap is None:
+                continue
+            c.place, c.level = cap, "city"
+        kept.append(c)
+    cands = kept
+
+    cands = _drop_earlier_trips(cands, art.published)
+    cands = _order(cands, art.published)
+    cands = _merge(cands)
+    _fill_month(cands)
+
+    stops = [_to_stop(ctx, c) for c in cands]
+    origin = _origin(ctx, home, returns, departures)
+    tour = Tour(articles=[art], traveler=traveler, origin=origin, stops=stops)
+    tour.regions = _regions(ctx, stops, home)
+    tour.corridors = _corridors(ctx)
+    tour.title = art.title or _generated_title(ctx, traveler, stops)
+    tour.subtitle = _subtitle(ctx, traveler, stops)
+    return tour
+
+
+def _background_paragraphs(ctx: _Ctx, cands: list[Candidate]) -> set[int]:
+    """Paragraphs that open with background (an earlier trip, a cancelled plan) and hold no stop."""
+    with_stop = {ctx.paragraph_of[c.sentence] for c in cands}
+    out = set()
+    first: dict[int, int] = {}
+    for i, p in enumerate(ctx.paragraph_of):
+        first.setdefault(p, i)
+    for p, i in first.items():
+        if p in with_stop:
+            continue
+        if any(j in ctx.background for j, q in enumerate(ctx.paragraph_of) if q == p):
+            out.add(p)
+    return out
+
+
+def _to_stop(ctx: _Ctx, c: Candidate) -> Stop:
+    ev = []
+    for si in sorted(set(c.evidence))[:4]:
+        s = ctx.sents[si]
+        ev.append(Evidence(article=ctx.art.id, quote=s.text, start=s.start, end=s.end))
+    conf = c.strength + (0.1 if c.date else 0.0) + (0.1 if c.met else 0.0) + 0.05 * (len(c.evidence) - 1)
+    return Stop(name=c.place.name, lat=c.place.lat, lon=c.place.lon, country=c.place.country, date=c.date,
+                date_end=c.date_end if c.date_end and c.date_end != c.date else None, status=c.status,
+                met=list(c.met), landmark=c.landmark, evidence=ev, confidence=round(min(0.95, conf), 2),
+                kind=c.place.kind if c.place.kind in ("city", "capital", "landmark", "airport", "crossing") else "city",
+                sources=[ctx.art.id])
+
+
+def _origin(ctx: _Ctx, home: str | None, returns: list[Place], departures: list[Place]) -> Place | None:
+    """Home: the traveler's capital when the text says the trip leaves from or returns to it."""
+    text = ctx.text
+    for p in returns + [d for d in departures if home and d.country == home]:
+        if p.kind in ("city", "capital"):
+            return p
+        if p.kind == "country" and p.country:
+            cap = _capital(ctx, p.country)
+            if cap:
+                return cap
+    if not home:
+        return None
+    cues = r"(dejó el país|dejó el país|salió del país|saldrá del país|dejará el país|left the country|deixou o país|" \
+           r"regreso a|regresará a|de vuelta|volver a|voltar ao|back to)"
+    dl = next((pm for pm in ctx.m.places if pm.sentence == 0 and pm.span.start < 3 and pm.span.text.isupper()), None)
+    if dl and dl.candidates and dl.candidates[0].country == home:
+        return dl.candidates[0]
+    if re.search(cues, text, re.I):
+        return _capital(ctx, home)
+    return None
+
+
+def _capital(ctx: _Ctx, code: str) -> Place | None:
+    name = ctx.oh.capital_name(code)
+    if name:
+        found = ctx.g.lookup(name, country=code, kinds=("capital", "city"))
+        if found:
+            return found[0]
+    return ctx.g.capital(code)
+
+
+def _regions(ctx: _Ctx, stops: list[Stop], home: str | None) -> list[Region]:
+    """Border regions the story is about: "control fronterizo" plus a border town or region named."""
+    lex = ctx.lex
+    hits = lex.find("border_words", ctx.text)
+    if not hits:
+        return []
+    stop_names = {s.name for s in stops}
+    # the other country: "frontera con Guatemala", "fronteras de Perú"
+    other = None
+    for m in hits:
+        after = ctx.text[m.end():m.end() + 30]
+        for pm in ctx.m.places:
+            if pm.span.start >= m.end() and pm.span.start - m.end() < 15 and pm.candidates and \
+                    pm.candidates[0].kind == "country" and re.match(r"\s*(?:con|de|del|with|of|com|da|do)\s", after):
+                other = pm.candidates[0].country
+                break
+        if other:
+            break
+    border_sents = {sentence_index(ctx.sents, m.start()) for m in hits}
+    anchor = None
+    best = None
+    for pm in ctx.m.places:
+        if not pm.candidates:
+            continue
+        c = pm.candidates[0]
+        if c.kind in ("country",) or c.name in stop_names:
+            continue
+        d = min(abs(pm.sentence - b) for b in border_sents)
+        if d > 1:
+            continue
+        if c.country and other and c.country == other:
+            continue
+        rank = (c.kind not in ("city", "admin"), d)
+        if best is None or rank < best:
+            best, anchor = rank, c
+    if anchor is None:
+        return []
+    countries = [x for x in (anchor.country, other) if x]
+    if len(countries) < 2:
+        return []
+    admin = None
+    if anchor.admin1:
+        found = [p for p in ctx.g.lookup(anchor.name, kinds=("admin",)) if p.admin1 == anchor.admin1]
+        admin = found[0] if found else None
+    name = f"{(admin or anchor).name} ({'-'.join(countries)} border)"
+    s = ctx.sents[sentence_index(ctx.sents, next(m.start() for m in hits))]
+    return [Region(name=name, kind="border", countries=countries, anchor=anchor,
+                   evidence=[Evidence(article=ctx.art.id, quote=s.text, start=s.start, end=s.end)])]
+
+
+def _corridors(ctx: _Ctx) -> list[Corridor]:
+    out = []
+    for m in ctx.lex.find("corridor_words", ctx.text):
+        name = re.sub(r"\s+", " ", m.group(0)).lower()
+        if len(name.split()) < 2:
+            continue
+        si = sentence_index(ctx.sents, m.start())
+        s = ctx.sents[si]
+        countries = []
+        for pm in ctx.m.places:
+            if pm.sentence == si and pm.span.start > m.start() and pm.candidates and pm.candidates[0].country:
+                code = pm.candidates[0].country
+                if pm.candidates[0].kind == "country" and code not in countries:
+                    countries.append(code)
+        if any(c.name == name for c in out):
+            continue
+        out.append(Corridor(name=name, status="proposed", countries=countries,
+                            evidence=[Evidence(article=ctx.art.id, quote=s.text, start=s.start, end=s.end)]))
+    return out
+
+
+def _join(names: list[str], lang: str) -> str:
+    conj = {"es": "y", "pt": "e", "en": "and"}.get(lang, "y")
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {conj} " + names[-1]
+
+
+def _generated_title(ctx: _Ctx, traveler: str | None, stops: list[Stop]) -> str:
+    names = list(dict.fromkeys(s.name for s in stops))
+    lead = {"es": "Gira de", "pt": "Viagem de", "en": "Trip of"}.get(ctx.art.language, "Gira de")
+    who = traveler or "?"
+    return f"{lead} {who}: {_join(names, ctx.art.language)}" if names else f"{lead} {who}"
+
+
+def _subtitle(ctx: _Ctx, traveler: str | None, stops: list[Stop]) -> str:
+    done = sum(1 for s in stops if s.status == "completed")
+    lang = ctx.art.language
+    if lang == "en":
+        return f"{len(stops)} stops ({done} completed, {len(stops) - done} planned) as of {ctx.pub or 'unknown date'}"
+    if lang == "pt":
+        return f"{len(stops)} paradas ({done} realizadas, {len(stops) - done} previstas) em {ctx.pub or 'data desconhecida'}"
+    return f"{len(stops)} paradas ({done} realizadas, {len(stops) - done} previstas) al {ctx.pub or 'fecha desconocida'}"
