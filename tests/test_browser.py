@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from map_fixtures import seed_tour, settings
+
 from tourmap.geometry import build_geometry
 from tourmap.render import render_map
 
@@ -50,7 +50,7 @@ def open_map(browser, path: Path, width: int, height: int):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
-    page.wait_for_selector("#map.tm-ready", state="attached", timeout=10_000)
+    page.wait_for_selector(".folium-map.tm-map.tm-ready", state="attached", timeout=10_000)
     return page, blocked, errors
 
 
@@ -66,7 +66,7 @@ def test_map_draws_offline_and_popups_work(browser, tmp_path, width, height):
         assert page.locator("path.tm-leg-planned").count() == 3 - 1
         assert page.locator(".leaflet-control-scale").count() == 1
         # At this width the whole route is in view.
-        box = page.locator("#map").bounding_box()
+        box = page.locator(".tm-map").bounding_box()
         for pin in page.locator(".tm-stop").all():
             b = pin.bounding_box()
             assert box["x"] <= b["x"] and b["x"] + b["width"] <= box["x"] + box["width"]

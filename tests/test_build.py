@@ -24,6 +24,8 @@ import fakes  # noqa: E402
 def news(tmp_path, monkeypatch):
     """Three articles: two about Kast's trip, one about Sheinbaum; stages stubbed, calls counted."""
     monkeypatch.setenv("TOURMAP_QUIET", "1")
+    # Knowledge files in config/ may change under a running suite (others edit them): pin the hash.
+    monkeypatch.setattr(tourmap.build, "extraction_hash", lambda settings: "pinned")
     calls = {"extract": [], "write": []}
 
     def extract(path, settings, **kw):
@@ -193,3 +195,35 @@ def test_lock_held_means_busy(news):
 def test_version_hash_covers_package_files():
     v = tourmap.manifest.code_version()
     assert v.startswith(tourmap.__version__ + "+") and len(v.split("+")[1]) == 12
+
+
+# --- end to end through the real stages -------------------------------------------------------
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_ef3bafede1ed9db9.txt"
+
+
+def test_real_build_then_a_later_article(tmp_path):
+    import shutil
+
+    arts, out = tmp_path / "articles", tmp_path / "out"
+    arts.mkdir()
+    shutil.copy(SEED, arts / SEED.name)
+    runner = CliRunner(env={"TOURMAP_QUIET": "1"})
+    res = runner.invoke(cli, ["build", str(arts), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0].startswith(f"rebuilt kast-2025-12: new tour ({out}/kast-2025-12/index.html")
+    files = {p.name for p in (out / "kast-2025-12").iterdir()}
+    assert {"index.html", "tour.json", "tour.geojson", "stops.csv", "embed.html"} <= files
+    shutil.copy(DATA / "001_kast_quito_later.md", arts)
+    res = runner.invoke(cli, ["build", str(arts), "-o", str(out), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0].startswith(
+        "rebuilt kast-2025-12: new article 001_kast_quito_later.md (")
+    tour = json.loads((out / "kast-2025-12" / "tour.json").read_text(encoding="utf-8"))
+    quito = next(s for s in tour["stops"] if s["name"] == "Quito")
+    assert (quito["date"], quito["status"]) == ("2025-12-23", "completed")
+    assert quito["sources"] == ["000_ef3bafede1ed9db9", "001_kast_quito_later"]
+    before = snapshot(out)
+    res = runner.invoke(cli, ["build", str(arts), "-o", str(out)])
+    assert res.stdout == f"unchanged kast-2025-12\n0 rebuilt, 1 unchanged, 0 removed in {out}\n"
+    assert snapshot(out) == before

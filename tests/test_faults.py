@@ -20,9 +20,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from hostile_fixtures import (
-    SEED, TOURMAP, TRIP_DOC, assert_one_line_error, cli_env, snapshot, tourmap,
+    SEED,
+    TOURMAP,
+    TRIP_DOC,
+    assert_one_line_error,
+    cli_env,
+    snapshot,
+    tourmap,
 )
 
 GEOCODE_BOUND_S = 45  # a whole build against a dead service, with a 1 s timeout per request
@@ -40,7 +45,7 @@ class StubGeocoder:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's name
+            def do_GET(self):
                 stub.requests.append(self.path)
                 if stub.mode == "hang":
                     stub.release.wait(60)

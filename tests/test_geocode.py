@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -14,7 +15,12 @@ import pytest
 
 from tourmap.config import GeocoderSettings, Settings
 from tourmap.errors import ConfigError
-from tourmap.geocode import OfflineGeocoder, ResilientGeocoder, locate_tour, make_geocoder
+from tourmap.geocode import (
+    OfflineGeocoder,
+    ResilientGeocoder,
+    locate_tour,
+    make_geocoder,
+)
 from tourmap.models import Stop, Tour
 
 # What the stub answers, per query word: a Nominatim-style JSON list.
@@ -33,7 +39,7 @@ class Stub(BaseHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
         pass
 
-    def do_GET(self):  # noqa: N802 - http.server API
+    def do_GET(self):
         q = parse_qs(urlparse(self.path).query).get("q", [""])[0]
         type(self).requests.append(q)
         mode = type(self).mode
@@ -139,10 +145,13 @@ def test_failing_service_falls_back_offline_with_a_warning(stub, tmp_path, caplo
     Stub.mode = mode
     gs = settings_for(stub, tmp_path, timeout_s=0.3)
     t0 = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="tourmap.geocode"):
+    with caplog.at_level(logging.WARNING, logger="tourmap.geocode"), \
+            warnings.catch_warnings(record=True) as python_warnings:
+        warnings.simplefilter("always")
         located = locate_tour(tour(), settings=Settings(geocoder=gs))
         loc = ResilientGeocoder(gs).geocode("Quito, Ecuador")
     elapsed = time.monotonic() - t0
+    assert not python_warnings  # one tourmap log line, not a library's multi-line warning
     assert [(s.lat, s.lon) for s in located.stops] == [(s.lat, s.lon) for s in tour().stops]
     assert loc is not None and loc.raw["country"] == "EC"  # the offline gazetteer answered
     assert "offline" in caplog.text or "unusable" in caplog.text

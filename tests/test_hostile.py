@@ -13,11 +13,27 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from hostile_fixtures import (
-    ALL, CLOSE_SCRIPT, IMG, JS_URL, MET_TEMPLATE, PAYLOADS, SCRIPT, SEED, TEMPLATE, TITLE,
-    assert_one_line_error, audit_html, hostile_article, hostile_config, injected,
-    raw_in_template_literal, snapshot, tourmap, TRIP, TRIP_DOC,
+    ALL,
+    CLOSE_SCRIPT,
+    IMG,
+    JS_URL,
+    MET_TEMPLATE,
+    PAYLOADS,
+    SCRIPT,
+    SEED,
+    TEMPLATE,
+    TITLE,
+    TRIP,
+    TRIP_DOC,
+    assert_one_line_error,
+    audit_html,
+    hostile_article,
+    hostile_config,
+    injected,
+    raw_in_template_literal,
+    snapshot,
+    tourmap,
 )
 
 FAST_S = 20  # "within a few seconds", with room for a busy 2-core CI machine
@@ -461,9 +477,9 @@ def test_browser_check_sees_a_naive_folium_page_run_payloads(tmp_path, browser):
 def rendered_hostile(tmp_path_factory):
     render = pytest.importorskip("tourmap.render")
     geometry = pytest.importorskip("tourmap.geometry")
-    from tourmap.config import Settings
-
     from hostile_fixtures import hostile_tour
+
+    from tourmap.config import Settings
 
     settings = Settings()
     settings.map.credit = f"tourmap {IMG} {TEMPLATE}"

@@ -14,10 +14,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from hostile_fixtures import injected, raw_in_template_literal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-
-from hostile_fixtures import injected, raw_in_template_literal
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")

@@ -1,18 +1,29 @@
-"""The map page: self-contained, deterministic, accessible, and inert to hostile article text."""
+"""The map page: built with folium, self-contained, deterministic, accessible, and inert to hostile text."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
 from html.parser import HTMLParser
 
 import pytest
-
 from map_fixtures import seed_tour, settings
+
 from tourmap.config import Settings
 from tourmap.errors import BuildError
 from tourmap.geometry import build_geometry
-from tourmap.render import date_text, embed_snippet, json_for_html, render_map, render_static, safe_url
+from tourmap.render import (
+    date_text,
+    embed_snippet,
+    json_for_html,
+    page_data,
+    render_map,
+    render_static,
+    safe_url,
+    text_html,
+)
 
 
 def render(tour=None, s: Settings | None = None) -> str:
@@ -56,8 +67,16 @@ class Loads(HTMLParser):
             self.scripts.append(data)
 
 
-def data_block(page: str) -> dict:
-    return json.loads(re.search(r'<script type="application/json" id="tm-data">(.*?)</script>', page, re.S).group(1))
+def data_of(tour=None, s: Settings | None = None) -> dict:
+    """What the map draws, before folium turns it into Leaflet calls."""
+    tour = tour or seed_tour()
+    s = s or settings()
+    return page_data(tour, build_geometry(tour, settings=s), settings=s)
+
+
+def map_script(page: str) -> str:
+    """folium's script: the one inline script after the map's <div>."""
+    return re.search(r'<div class="folium-map.*?<script>(.*?)</script>', page, re.DOTALL).group(1)
 
 
 def test_two_renders_are_byte_identical(page):
@@ -75,12 +94,40 @@ def test_page_loads_nothing_from_elsewhere(page):
     assert p.urls == []
     assert not re.search(r"url\((?!#)", page.split("<script")[0])  # no CSS url() but fragment refs
     assert 'http-equiv="Content-Security-Policy"' in page and "default-src &#x27;none&#x27;" in page
+    # None of folium's default CDN assets (jQuery, Bootstrap, Font Awesome, awesome-markers...).
+    for host in ("cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "netdna.bootstrapcdn.com",
+                 "openstreetmap.org"):
+        assert host not in page, host
+
+
+def test_page_is_built_by_folium(page):
+    js = map_script(page)
+    assert len(re.findall(r"\bL\.map\(", page)) == 1
+    assert re.search(r'<div class="folium-map tm-map" id="(map_\d+)"', page)
+    name = re.search(r'id="(map_\d+)"', page).group(1)
+    assert f"var {name} = L.map(\"{name}\"" in js and f"{name}.fitBounds(" in js
+    assert js.count("L.marker(") == 3 + 1 + 3 + 2 + 4  # stops, origin, leg arrows, area labels, country names
+    assert js.count("L.polyline(") == 2 * 3  # a white casing under each leg
+    assert js.count("L.geoJson(") == 1 + 1 + 2  # basemap, corridor, border band and its halo
+    assert "L.control.scale(" in js and ".bindPopup(" in js and ".bindTooltip(" in js
+    assert '"maxZoom":9' in js.replace(" ", "").replace("\n", "")  # no zooming into a 1:50m basemap
+    assert "$(" not in js and "setIcon(" not in js  # no jQuery; no default-icon <img> before the DivIcon
+
+
+def test_csp_hashes_are_those_of_the_inline_scripts(page):
+    csp = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1))
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert len(scripts) == 2  # Leaflet and folium's map script
+    for body in scripts:
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
 
 
 def test_accessibility_basics(page):
     assert page.startswith('<!DOCTYPE html>\n<html lang="es">')
     assert "<title>La gira regional de José Antonio Kast</title>" in page
-    ol = re.search(r'<ol class="tm-stops">(.*?)</ol>', page, re.S).group(1)
+    ol = re.search(r'<ol class="tm-stops">(.*?)</ol>', page, re.DOTALL).group(1)
     items = re.findall(r"<li>(.*?)</li>", ol)
     assert [re.sub("<[^>]+>", "", i).split(" (")[0] for i in items] == ["Buenos Aires", "Quito", "Lima"]
     assert "fecha no indicada" in items[0] and "lunes, 22 de diciembre de 2025" in items[1]
@@ -89,7 +136,7 @@ def test_accessibility_basics(page):
 
 
 def test_page_data_matches_the_tour(page):
-    d = data_block(page)
+    d = data_of()
     assert [s["name"] for s in d["stops"]] == ["Buenos Aires", "Quito", "Lima"]
     assert [s["status"] for s in d["stops"]] == ["completed", "planned", "planned"]
     assert d["stops"][1]["date"] == "lunes, 22 de diciembre de 2025"
@@ -98,7 +145,11 @@ def test_page_data_matches_the_tour(page):
     assert d["legs"][2]["label"] == "ene 2026 · 1.318 km"
     assert d["origin"]["name"] == "Santiago"
     assert {a["kind"] for a in d["areas"]} == {"corridor", "region"}
-    assert d["basemap"]["f"] and "CL" in {f[0] for f in d["basemap"]["f"]}
+    assert "CL" in {f["properties"]["iso2"] for f in d["basemap"]["features"]}
+    # ...and the page draws it: names in tooltips, dates in popups, the leg label beside its arrow.
+    js = map_script(page)
+    assert "lunes, 22 de diciembre de 2025" in js and "ene 2026 · 1.318 km" in js
+    assert '["CL",' in js and 'case "CL"' in js and "https://www.example.com/kast-gira" in js
 
 
 def test_legend_and_credits(page):
@@ -128,26 +179,47 @@ def test_date_ranges():
 
 def test_hostile_text_is_escaped_everywhere(hostile_page):
     page = hostile_page
-    # Only our own three scripts exist; nothing from the article opened another.
-    assert page.count("<script") == 3 and page.count("</script>") == 3
+    # Only our own two scripts exist; nothing from the article opened another.
+    assert page.count("<script") == 2 and page.count("</script>") == 2
     assert "<img src=x" not in page and "onerror=\"window" not in page
     # In markup: entity-escaped.
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
-    # In the data block: no raw angle brackets at all, and the text survives intact once parsed.
-    block = re.search(r'id="tm-data">(.*?)</script>', page, re.S).group(1)
-    assert "<" not in block and ">" not in block
-    d = json.loads(block)
-    assert d["stops"][0]["name"].endswith("`${window.__pwned=3}`'\"")
-    # The page script takes no text from the data into innerHTML or template literals.
-    p = Loads()
-    p.feed(page)
-    app = p.scripts[-1]
-    assert "innerHTML" not in app and "`" not in app and "eval(" not in app
+    # In folium's script: tooltip and popup HTML escaped, `${` and backticks too (tooltips sit in
+    # template literals), marker titles as JS strings with no raw angle brackets.
+    js = map_script(page)
+    assert "<script" not in js and "<img" not in js and "${window" not in js
+    assert "&lt;/script&gt;" in js and "&#96;&#36;&#123;window.__pwned=3&#125;&#96;" in js
+    assert "Buenos Aires\\u003c/script\\u003e" in js  # the stop's title attribute
+    # Every template literal folium wrote holds nothing from the article but entity-escaped text.
+    for lit in re.findall(r"`([^`]*)`", js):
+        assert "${" not in lit and "<" not in lit.replace("<div>", "").replace("</div>", "")
+
+
+def test_jinja_syntax_in_text_is_not_evaluated():
+    """branca re-reads every macro's output as a Jinja template: `{{ 7*7 }}` in a name must stay text."""
+    tour = seed_tour()
+    tour.stops[1].name = "Quito {{ 7*7 }} {% if true %}x{% endif %} {# c #}"
+    tour.stops[1].met = ["{{ this.__class__ }}"]
+    tour.title = "Gira {{ 6*7 }}"
+    page = render(tour)
+    assert "Quito 49" not in page and "Gira 42" not in page and "Element" not in map_script(page)
+    assert "Quito &#123;&#123; 7*7 &#125;&#125;" in page  # tooltip / popup
+    assert "<title>Gira {{ 6*7 }}</title>" in page
+    assert "Quito \\u007b\\u007b 7*7 \\u007d\\u007d" in page  # the marker's title
+    assert text_html("{{`$\\") == "&#123;&#123;&#96;&#36;&#92;"
+
+
+def test_folium_ids_are_random_again_after_a_build(page):
+    from branca.element import Element
+
+    a, b = Element(), Element()
+    assert a._id != b._id and not a._id.isdigit()
 
 
 def test_javascript_source_url_is_dropped(hostile_page):
     assert "javascript:" not in hostile_page
-    assert data_block(hostile_page)["stops"][0]["url"] is None
+    assert data_of(seed_tour(hostile=True, source="javascript:alert(1)"))["stops"][0]["url"] is None
+    assert "href=" not in map_script(hostile_page)
     assert safe_url("javascript:alert(1)") is None and safe_url("JaVaScRiPt:alert(1)") is None
     assert safe_url("data:text/html,x") is None and safe_url("//evil.example/x") is None
     assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
@@ -184,10 +256,13 @@ def test_tiles_option_is_validated_and_allowed_by_csp():
     page = render(s=s)
     assert "img-src data: https://*.tile.example.org" in html.unescape(page)
     assert "&lt;b&gt;contributors&lt;/b&gt;" in page
-    assert data_block(page)["basemap"] is None
-    s.map.tiles = "javascript:alert(1)//{z}/{x}/{y}"
-    with pytest.raises(BuildError, match="map.tiles"):
-        render(s=s)
+    assert data_of(s=s)["basemap"] is None and "L.canvas(" not in page
+    assert "L.tileLayer(" in map_script(page) and "https://{s}.tile.example.org/{z}/{x}/{y}.png" in page
+    assert '"maxZoom":18' in map_script(page).replace(" ", "").replace("\n", "")
+    for bad in ("javascript:alert(1)//{z}/{x}/{y}", "https://t.example.org/{{ 7*7 }}/{z}/{x}/{y}.png"):
+        s.map.tiles = bad
+        with pytest.raises(BuildError, match="map.tiles"):
+            render(s=s)
 
 
 def test_english_tour_uses_english_labels():
@@ -204,7 +279,9 @@ def test_unlocated_and_repeated_stops():
     tour.stops[1].lat = float("nan")
     tour.stops.append(Stop(name="Buenos Aires", lat=-34.6081, lon=-58.3703, country="AR", status="planned"))
     page = render(tour)
-    d = data_block(page)
+    d = data_of(tour)
     assert [s["n"] for s in d["stops"]] == [1, 3, 4]  # numbers stay those of the stop list
     assert [s["stack"] for s in d["stops"]] == [0, 0, 1]
     assert page.count("<li><strong>") == 4  # the unlocated stop is still listed
+    js = map_script(page)
+    assert '"1. Buenos Aires"' in js and '"4. Buenos Aires"' in js and '"2. Quito"' not in js

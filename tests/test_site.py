@@ -30,6 +30,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture
 def news(tmp_path, monkeypatch):
     monkeypatch.setenv("TOURMAP_QUIET", "1")
+    # Knowledge files in config/ may change under a running suite (others edit them): pin the hash.
+    monkeypatch.setattr(tourmap.build, "extraction_hash", lambda settings: "pinned")
     fakes.install(monkeypatch)
     arts = tmp_path / "articles"
     fakes.write_article(arts, "000_seed.md", traveler="José Antonio Kast", published="2025-12-21",
@@ -214,3 +216,23 @@ def test_sigterm_cleans_up_and_keeps_the_site(news):
     assert slow.returncode == 143
     assert err == "Error: stopped by SIGTERM; the last good output is kept\n"
     assert snapshot(site) == before and not list(site.parent.glob(".maps.new-*"))
+
+
+def test_real_publish_links_resolve(tmp_path):
+    """The real stages: every local link of every page resolves, the thumbnail is there."""
+    import shutil
+
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    shutil.copy(ROOT / "seeds" / "000_ef3bafede1ed9db9.txt", arts)
+    site = tmp_path / "site"
+    res = CliRunner(env={"TOURMAP_QUIET": "1"}).invoke(cli, ["publish", str(arts), "-o", str(site), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines() == ["rebuilt kast-2025-12: new tour", f"published 1 tour to {site} (1 changed)"]
+    for page in site.rglob("*.html"):
+        for ref in re.findall(r'(?:href|src)="([^"#?]+)"', page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", ref):
+                continue
+            target = (page.parent / ref).resolve()
+            assert target.is_file() or (target / "index.html").is_file(), f"{page.relative_to(site)} -> {ref}"
+    assert '<img src="kast-2025-12/map.png"' in (site / "index.html").read_text(encoding="utf-8")

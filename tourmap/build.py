@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 from .config import Settings
 from .errors import BuildError, InputError
 from .manifest import (ExtractCache, Manifest, TourEntry, cache_key, code_version, extraction_hash,
-                       file_sha256, tour_config_hash, why_rebuild)
+                       file_sha256, tour_config_hasher, why_rebuild)
 from .models import Tour
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -194,9 +194,9 @@ def default_jobs() -> int:
 
 
 def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, jobs: int,
-                     progress: bool = False) -> tuple[list[Tour], dict[Path, str]]:
+                     progress: bool = False, extraction: str | None = None) -> tuple[list[Tour], dict[Path, str]]:
     """One tour per article, from the cache when the article, settings and code are unchanged."""
-    version, xhash = code_version(), extraction_hash(settings)
+    version, xhash = code_version(), extraction or extraction_hash(settings)
     try:
         shas = {f: file_sha256(f) for f in files}
     except OSError as exc:
@@ -242,19 +242,20 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
     jobs = jobs or default_jobs()
     lock = hold_lock(out_dir / LOCK_NAME, timeout=settings.site.lock_timeout_s)
     try:
+        xhash = extraction_hash(settings)
         per_article, shas = extract_articles(files, settings, cache_dir=out_dir / ".cache" / "extract",
-                                             jobs=jobs, progress=progress)
+                                             jobs=jobs, progress=progress, extraction=xhash)
         name_of = {f.stem: f.name for f in files}
         tours = merge_tours(per_article, settings=settings)
         old = Manifest.load(out_dir)
         new = Manifest(version=code_version())
-        xhash = extraction_hash(settings)
         sha_of = {f.name: shas[f] for f in files}
+        config_hash = tour_config_hasher(settings, extraction=xhash)
         plan: list[tuple[Tour, str | None]] = []
         for t in tours:
             names = sorted({name_of.get(a.id, Path(a.path).name if a.path else a.id) for a in t.articles})
             entry = TourEntry(articles={n: sha_of.get(n, "") for n in names},
-                              config=tour_config_hash(settings, t.slug, extraction=xhash),
+                              config=config_hash(t.slug),
                               version=new.version)
             new.tours[t.slug] = entry
             folder_ok = (out_dir / t.slug / "index.html").is_file()

@@ -19,7 +19,7 @@ FORMATS = ("json", "table", "csv")
 
 
 class TourmapGroup(click.Group):
-    """Turns expected failures into `Error: ...` and exit 1, never a traceback."""
+    """Turns expected failures into `Error: ...` and exit 1 (75 when busy), never a traceback."""
 
     def invoke(self, ctx):
         try:

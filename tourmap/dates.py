@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .lexicon import Lexicon, fold
 
 Tense = str | None  # "past" | "future" | None
+_DETERMINER = re.compile(r"(?i)(?<![\wÀ-ÿ])(la|las|el|los|una|un|su|sus|esta|este|esa|ese|a|o|as|os|uma|um|the|an|its|his|her)\s+$")
 
 _CLAUSE_BREAK = re.compile(r"[;:()—–]|\s-\s|,\s+(?:y|e|and|pero|but|mas|mientras|while)\s|\s(?:y|e|and)\s*,|\.\s")
 
@@ -93,6 +94,8 @@ def tense_at(text: str, pos: int, lex: Lexicon, *, window: tuple[int, int] | Non
         w = m.group(0)
         if len(w) < 5 or m.start() and seg[m.start() - 1].isupper():
             continue
+        if _DETERMINER.search(seg[max(0, m.start() - 6):m.start()]):
+            continue  # "la cancillería", "una galería": a noun, not a verb
         if fut and w.endswith(fut):
             consider(m.start(), m.end(), "future")
         elif past and w.endswith(past) and len(w) >= 5:
@@ -127,7 +130,7 @@ class DateGrammar:
         else:
             de = r"(?:de|del|do|da)"
             pats += [
-                ("range", rf"{B}(?:del?|dos?|entre\s+el|entre\s+os?)\s+(?P<d1>\d{{1,2}})\s+(?:al|a|e|y|ao)\s+(?P<d2>\d{{1,2}})\s+{de}\s+(?P<mon>{months})(?:\s+{de}\s+(?P<y>\d{{4}}))?{E}"),
+                ("range", rf"{B}(?:del?|el|los|dos?|entre\s+el|entre\s+os?)\s+(?P<d1>\d{{1,2}})\s+(?:al|a|e|y|ao)\s+(?P<d2>\d{{1,2}})\s+{de}\s+(?P<mon>{months})(?:\s+{de}\s+(?P<y>\d{{4}}))?{E}"),
                 ("full", rf"{B}(?:{wd},?\s+)?(?P<d>\d{{1,2}})(?:º|°|o)?\s+{de}\s+(?P<mon>{months})(?:\s+{de}\s+(?P<y>\d{{4}}))?{E}"),
                 ("monyear", rf"{B}(?P<mon>{months})\s+{de}\s+(?P<y>\d{{4}}){E}"),
             ]
@@ -209,15 +212,14 @@ def _weekday_date(wd: int, pub: dt.date, *, mode: str) -> dt.date:
 
 def _wdnum_date(wd: int, day: int, pub: dt.date) -> dt.date | None:
     """Weekday named with a day of the month: the nearest such day whose weekday agrees."""
-    cands = []
-    for k in (-2, -1, 0, 1, 2):
+    good = []
+    for k in (-3, -2, -1, 0, 1, 2, 3):
         y, m = _add_month(pub.year, pub.month, k)
         d = _valid(y, m, day)
-        if d:
-            cands.append(d)
-    good = [d for d in cands if d.weekday() == wd]
-    pool = good or cands
-    return min(pool, key=lambda d: (abs((d - pub).days), d)) if pool else None
+        if d and d.weekday() == wd and abs((d - pub).days) <= 92:
+            good.append(d)
+    # no such weekday-and-day near publication: the text is inconsistent, so no date
+    return min(good, key=lambda d: (abs((d - pub).days), d)) if good else None
 
 
 def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 0) -> list[DateExpr]:
@@ -300,6 +302,8 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
                 d = _wdnum_date(wdn, day, pub)
                 if d:
                     add(s, e, d.isoformat())
+                else:
+                    taken.append((s, e))  # inconsistent weekday and day: no date, not the weekday alone
             elif kind == "wd":
                 if pub is None:
                     continue

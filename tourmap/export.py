@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .models import Tour, TourGeometry
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STOP_COLUMNS = ["order", "name", "country", "lat", "lon", "date", "date_end", "status", "met",
                 "landmark", "confidence", "sources", "evidence"]
 
 
-def stops_frame(tour: Tour) -> pd.DataFrame:
+def stops_frame(tour: Tour) -> "pd.DataFrame":
+    import pandas as pd  # imported here: the JSON path of `extract` should not pay for pandas
+
     rows = []
     for i, s in enumerate(tour.stops, 1):
         rows.append({

@@ -13,9 +13,10 @@ import gzip
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -42,10 +43,10 @@ _BLOCKERS = {
     "jirón", "paseo", "bulevar", "boulevard", "barrio", "colonia", "hotel", "fondo", "embajada",
     "embaixada", "embassy", "consulado", "clan", "cartel", "cártel", "banco", "club", "teatro",
     "estadio", "estádio", "museo", "museu", "instituto", "colegio", "escuela", "hospital", "clínica",
-    "diario", "radio", "canal", "copa", "torneo", "fundación", "pontificia", "university",
+    "diario", "radio", "copa", "torneo", "fundación", "pontificia", "university",
     "real", "atlético", "deportivo", "sporting", "grupo", "tratado", "acuerdo", "protocolo",
     "consenso", "declaración", "carta", "edificio", "parque", "estación", "terminal",
-    "school", "college", "hotel", "park", "square", "río", "rio", "lago", "cerro", "volcán",
+    "school", "college", "park", "square", "río", "rio", "lago", "cerro", "volcán",
     "isla", "islas", "golfo", "bahía", "pasaje", "puente", "iglesia", "church", "catedral",
     "cathedral", "basílica", "basilica", "monasterio", "monastery", "mezquita", "mosque",
     "santuario", "shrine", "capilla", "chapel", "convento", "seminario", "liceo", "academia",
@@ -53,23 +54,28 @@ _BLOCKERS = {
     "airlines", "festival", "feria", "premio", "maratón", "orquesta", "coro", "liga",
     "bin", "ibn", "bint",
 }
-_LINKS = {"de", "del", "de la", "de las", "de los", "do", "da", "dos", "das", "of", "of the"}
 # Capitalized words that may stand right before or after a place without making a longer name.
 _FREE = {
-    "a", "al", "ante", "antes", "and", "as", "at", "ayer", "con", "como", "con", "contra", "de",
+    "a", "al", "ante", "antes", "and", "as", "at", "ayer", "con", "como", "contra", "de",
     "del", "desde", "después", "durante", "e", "el", "em", "en", "entre", "es", "esta", "este",
     "for", "from", "fue", "hacia", "hasta", "hoy", "in", "into", "la", "las", "los", "mañana", "na",
     "no", "o", "of", "on", "or", "para", "pela", "pelo", "por", "que", "se", "según", "sin",
-    "sobre", "the", "to", "tras", "y", "ya", "with", "na", "no", "ao", "à", "e", "é",
+    "sobre", "the", "to", "tras", "y", "ya", "with", "ao", "à", "é",
     "presidente", "presidenta", "president", "gobierno", "governo", "government", "cumbre",
     "provincia", "región", "estado", "departamento", "municipio", "distrito", "ciudad", "capital",
-    "norte", "sur", "este", "oeste", "north", "south", "east", "west", "gran", "greater",
+    "norte", "sur", "oeste", "north", "south", "east", "west", "gran", "greater",
     "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+    # English capitalizes days, months and titles: "in Beirut Sunday", "in Ankara President Erdogan"
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "pope", "papa", "king", "queen", "prince", "rey", "reina", "príncipe",
+    "prime", "primer", "primera", "minister", "ministro", "ministra", "canciller", "emir",
+    "mayor", "alcalde", "alcaldesa", "governor", "gobernador", "gobernadora", "senator", "senador",
 }
 _METAPHOR_BEFORE = {"el", "la", "un", "una", "the", "a", "o", "um", "uma", "nuevo", "nueva"}
 _LINK_RE = r"(?:de las|de los|de la|del|de|dos|das|do|da|of the|of)"
 _CHAIN_WORD = re.compile(r"(\w+)\.?[ \u00a0]+$")
-_LINK_WORDS = {"de", "del", "la", "las", "los", "do", "da", "dos", "das", "of", "the", "y", "e", "and"}
+_LINK_WORDS = {"de", "del", "la", "las", "los", "do", "da", "dos", "das", "of", "the"}
 _WORD_BEFORE = re.compile(r"(\w+)[ \u00a0]+[\"“«'‘]?$")
 _TOKEN_BEFORE = re.compile(r"(\w[\w'’]*)[ \u00a0]$")
 _WORD_AFTER = re.compile(r"[ \u00a0](\w+)")
@@ -77,19 +83,44 @@ _METAPHOR_AFTER = re.compile(r"\s+" + _LINK_RE + r"\s+[a-zñáéíóúü]")
 _SENTENCE_OPENERS = set(".!?:;\"“«(—–-\n")
 
 
+# Current ISO 3166-2 codes that Natural Earth (and so the index) still writes the old way.
+_ISO_ALIASES = {"MX-CMX": "MX-DIF"}
+_ABBREVIATIONS = {"av", "avda", "st", "sta", "sto", "pza", "gral", "dr", "univ"}
+_ROMAN = re.compile(r"^[IVXLC]+$")
+# Given names that often stand at the start of a sentence before a surname that is also a town
+# ("Daniel Ortega", "Evo Morales"): right before a place they make it a person's name.
+_GIVEN_NAMES = set("""
+alberto alejandro alvaro ana andrés antonio beatriz carlos carolina cristina daniel david delcy
+diana diego dilma donald eduardo elena emmanuel enrique ernesto evo felipe fernando francisco
+gabriel gerardo giorgia gonzalo guillermo gustavo hugo ignacio isabel jair javier jeanette joe
+jorge josé juan julio kamala keir laura lucía luis luiz manuel marcelo marco margarita mariano
+mario marta martín maría michelle miguel nayib nicolás olaf oscar pablo patricia pedro rafael
+ramón raúl ricardo roberto rodrigo santiago sebastián sergio tomás verónica vicente victoria
+xiomara yamandú álvaro óscar
+""".split())
+
+
 def _is_name_word(w: str) -> bool:
     """A capitalized word that can continue a proper name (not a free word, not an acronym)."""
+    if _ROMAN.match(w):  # "León XIV", "Juan Pablo II"
+        return True
     return w[0].isupper() and not w.isupper() and w.lower() not in _FREE
 
 
 _DASHES = re.compile(r"\s*[-‐‑‒–—―]\s*")
 
 
+_DASH_TABLE = str.maketrans(dict.fromkeys("‐‑‒–—―", "-"))
+
+
 def _fold(s: str) -> str:
     """Case-, accent- and dash-insensitive key (lookup only; matching in text is case-sensitive)."""
-    s = unicodedata.normalize("NFKD", s.casefold())
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    return " ".join(_DASHES.sub("-", s).split())
+    s = unicodedata.normalize("NFKD", s.casefold().translate(_DASH_TABLE))
+    if not s.isascii():  # drop the accents NFKD split off (and letters with no ASCII form)
+        s = s.encode("ascii", "ignore").decode("ascii")
+    if "-" in s:
+        s = _DASHES.sub("-", s)
+    return " ".join(s.split())
 
 
 def _norm(s: str) -> str:
@@ -214,7 +245,11 @@ class Gazetteer:
         if not path.exists():
             return
         try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            # every scalar as a string: faster, and `country: NO` stays Norway, not False
+            raw = yaml.load(path.read_text(encoding="utf-8"),
+                            Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ConfigError(f"{path}: not valid YAML ({first})") from None
@@ -244,11 +279,19 @@ class Gazetteer:
             if not item.get("source"):
                 raise ConfigError(f"{where}.source: every curated place needs a source")
             cc = item.get("country")
-            pop = int(item.get("population", 0) or 0)
+            if cc is not None and not re.fullmatch(r"[A-Z]{2}", str(cc)):
+                raise ConfigError(f"{where}.country: expected an ISO 3166-1 alpha-2 code, got {cc!r}")
+            try:
+                pop = int(item.get("population", 0) or 0)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{where}.population: expected a whole number") from None
             place = Place(name=name, lat=lat, lon=lon, country=cc, kind=kind, population=pop,
                           admin1=item.get("admin1"), id=f"curated:{slug}", source=str(item["source"]))
             if "prior" in item:
-                prior = float(item["prior"])
+                try:
+                    prior = float(item["prior"])
+                except (TypeError, ValueError):
+                    raise ConfigError(f"{where}.prior: expected a number") from None
             elif kind in CURATED_PRIOR:
                 prior = CURATED_PRIOR[kind]
             else:
@@ -301,7 +344,9 @@ class Gazetteer:
             if self._folded is None:
                 folded: dict[str, list[str]] = {}
                 for n in self._names:
-                    folded.setdefault(_fold(n), []).append(n)
+                    # most names are plain ASCII: lower() is their fold, 10x cheaper than _fold
+                    k = n.lower() if n.isascii() and "-" not in n else _fold(n)
+                    folded.setdefault(k, []).append(n)
                 self._folded = folded
             for n in self._folded.get(_fold(key), ()):
                 idx.extend(j for j in self._indices(n) if j not in idx)
@@ -339,8 +384,8 @@ class Gazetteer:
         """Seat of government of a country ("PE" -> Lima) or first-level region ("MX-OAX" -> Oaxaca)."""
         if not code:
             return None
-        i = self._seats.get(code.upper() if "-" not in code else code.split("-")[0].upper() + "-" +
-                            code.split("-", 1)[1].upper())
+        code = code.strip().upper()
+        i = self._seats.get(_ISO_ALIASES.get(code, code))
         return None if i is None else self._place(i)
 
     def city_of(self, place: Place) -> Place | None:
@@ -368,7 +413,8 @@ class Gazetteer:
         """
         if not candidates:
             raise ValueError("resolve() needs at least one candidate")
-        ctx = {k.upper(): float(v) for k, v in (context or {}).items() if v and v > 0}
+        ctx = {_ISO_ALIASES.get(k.upper(), k.upper()): float(v)
+               for k, v in (context or {}).items() if k and v and v > 0}
         top = max(ctx.values(), default=0.0)
         best, best_score = candidates[0], -math.inf
         for rank, p in enumerate(candidates):
@@ -415,6 +461,7 @@ class Gazetteer:
         [('Quito', 'EC')]
         """
         firsts = self._firsts
+        names = self._names
         toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
         out: list[tuple[int, int, tuple[Place, ...]]] = []
         n = len(toks)
@@ -423,7 +470,7 @@ class Gazetteer:
             s0, e0 = toks[i]
             word = text[s0:e0]
             upper = len(word) > 1 and word.isupper()
-            if word not in firsts and not upper:
+            if word not in firsts and word not in names and not upper:
                 i += 1
                 continue
             found = None
@@ -471,7 +518,8 @@ class Gazetteer:
         # all-caps acronyms (OTAN, CELAC) are not places: fold only names of notable places
         for i in self._indices(name)[:3]:
             p = self._place(i)
-            if p.kind not in ("city",) or p.population >= 50000:
+            if p.kind in ("country", "capital", "landmark", "crossing", "airport") or \
+                    (p.kind == "city" and p.population >= 50000) or len(name) >= 6:
                 return True
         return False
 
@@ -496,7 +544,7 @@ class Gazetteer:
         m = _TOKEN_BEFORE.search(before)
         if m and _is_name_word(m.group(1)):
             lead = before[:m.start(1)].rstrip()
-            if lead and lead[-1] not in _SENTENCE_OPENERS:
+            if (lead and lead[-1] not in _SENTENCE_OPENERS) or m.group(1).lower() in _GIVEN_NAMES:
                 return False
         return True
 
@@ -511,6 +559,8 @@ class Gazetteer:
                 return False
             w = m.group(1)
             lw = w.lower()
+            if m.group(0).lstrip(w).startswith(".") and lw not in _ABBREVIATIONS:
+                return False  # a full stop ends the sentence before the name
             if lw in _BLOCKERS:
                 return True
             if not (w[0].isupper() or lw in _LINK_WORDS):
@@ -540,7 +590,7 @@ class Gazetteer:
             self._grid = grid
         cy, cx = math.floor(lat), math.floor(lon)
         best, best_d = None, math.inf
-        for r in range(0, 30):
+        for r in range(30):
             for dy in range(-r, r + 1):
                 for dx in range(-r, r + 1):
                     if max(abs(dy), abs(dx)) != r:

@@ -21,8 +21,10 @@ import logging
 import math
 import os
 import tempfile
+import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from geopy.distance import geodesic
 from geopy.exc import GeocoderNotFound
@@ -209,7 +211,11 @@ class ResilientGeocoder:
             return "failed", None
         self.requests += 1
         try:
-            loc = self._rate(query, exactly_one=True, timeout=self.settings.timeout_s)
+            # geopy warns (multi-line, via `warnings`) about absurd coordinates before raising:
+            # the one-line warning below is what the editor should read
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                loc = self._rate(query, exactly_one=True, timeout=self.settings.timeout_s)
         except Exception as exc:  # noqa: BLE001 - any service problem means: use the offline answer
             self.failed = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
             log.warning("geocoder %r failed (%s); using the offline gazetteer for this run",
@@ -232,7 +238,7 @@ class ResilientGeocoder:
 
     def geocode(self, query: str) -> Location | None:
         """The service's answer, else the offline gazetteer's (never raises for service trouble)."""
-        status, loc = self.ask_online(query)
+        _status, loc = self.ask_online(query)
         if loc is not None:
             return loc
         self.offline_answers += 1
@@ -255,7 +261,7 @@ def _build_online(settings: GeocoderSettings) -> Geocoder:
         options.setdefault("adapter_factory", _adapter_factory())
     try:
         return cls(**options)
-    except (TypeError, ValueError, Exception) as exc:  # noqa: BLE001 - geopy raises ConfigurationError
+    except Exception as exc:  # noqa: BLE001 - geopy raises ConfigurationError, TypeError, ValueError
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(f"geocoder.options: {settings.service} cannot start ({first})") from None
 
@@ -315,7 +321,7 @@ def locate_tour(tour: Tour, *, settings: Settings) -> Tour:
         if stop.pinned:
             stops.append(stop)
             continue
-        status, loc = geo.ask_online(_query(stop.name, stop.country, stop.landmark, gaz))
+        _status, loc = geo.ask_online(_query(stop.name, stop.country, stop.landmark, gaz))
         if loc is None:
             stops.append(stop)
             continue

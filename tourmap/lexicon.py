@@ -26,6 +26,21 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
+_CHAR_FOLD: dict[str, str] = {}
+
+
+def fold_aligned(text: str) -> str:
+    """fold() one character at a time, so offsets in the result are offsets in `text`."""
+    out = []
+    for ch in text:
+        f = _CHAR_FOLD.get(ch)
+        if f is None:
+            f = fold(ch)[:1] or ch.lower()[:1] or ch
+            _CHAR_FOLD[ch] = f
+        out.append(f)
+    return "".join(out)
+
+
 def phrase_regex(phrases: list[str], *, case: bool = False) -> re.Pattern[str] | None:
     """One regex matching any phrase on word boundaries (longest first)."""
     items = sorted({p for p in phrases if p}, key=len, reverse=True)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .config import Settings
 from .dates import find_dates
-from .lexicon import Lexicon, fold, load_lexicon
+from .lexicon import Lexicon, fold, fold_aligned, load_lexicon
 from .models import Article, DateMention, Mentions, PlaceMention, Span
 from .people import find_people, load_officeholders
 
@@ -73,7 +73,7 @@ def _implied_places(text: str, lex: Lexicon, g) -> list[tuple[int, int, tuple]]:
     out = []
     dem = "|".join(sorted((re.escape(d) for d in lex.demonyms), key=len, reverse=True))
     cap = "|".join(re.escape(fold(w)) for w in lex.words("capital_words")) or "capital"
-    low = fold(text)
+    low = fold_aligned(text)
     if lex.lang == "en":
         rx = re.compile(rf"\b(?:the\s+)(?P<dem>{dem})\s+(?:{cap})\b")
     else:

@@ -7,6 +7,7 @@ reference becomes a person and a meeting with a head of state points to a seat o
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from .config import DEFAULT_CONFIG_DIR
 from .errors import ConfigError
-from .lexicon import Lexicon, all_lexicons, fold, load_words_yaml
+from .lexicon import Lexicon, all_lexicons, fold, fold_aligned, load_words_yaml
 from .models import PersonMention, Span
 
 _CAP = r"(?:[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜÖØÅÆİŞ][\wÀ-ÿ'’.\-]*[\wÀ-ÿ]|[A-ZÁÉÍÓÚÑ]\.?)"
@@ -188,7 +189,9 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
         s0, e0 = toks[i][0], toks[j][1]
         raw = text[s0:e0]
         # trailing full stop of a sentence is not part of the name (keep "Jr.")
-        while raw.endswith(".") and not re.search(r"\b(Jr|Sr|[A-Z])\.$", raw):
+        while raw.endswith(".") and (not re.search(r"\b(Jr|Sr|[A-Z])\.$", raw)
+                                     or ROMAN.match(raw.split()[-1].rstrip(".")) and len(raw.split()) > 1
+                                     or not text[e0:e0 + 2].strip()):
             raw = raw[:-1]
             e0 -= 1
         runs.append(NameSpan(s0, e0, raw))
@@ -203,14 +206,19 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
     holders = holders or load_officeholders()
     org, notn, office, part, cal = _all_words()
     demonyms = _all_demonyms()
-    place_spans = place_spans or []
+    place_spans = sorted(place_spans or [])
+    starts = [ps for ps, _ in place_spans]
     found: list[tuple[int, int, str, str | None, str | None]] = []  # start, end, name, role, country
+    sent_starts = [s.start for s in sentences]
 
     def sent_of(pos: int) -> int:
-        for i, s in enumerate(sentences):
-            if s.start <= pos < s.end:
-                return i
-        return max(0, len(sentences) - 1)
+        return max(0, bisect.bisect_right(sent_starts, pos) - 1)
+
+    def spans_near(a: int, b: int) -> list[tuple[int, int]]:
+        """Place spans that start within [a - 80, b] (place names are short)."""
+        lo = bisect.bisect_left(starts, a - 80)
+        hi = bisect.bisect_right(starts, b)
+        return place_spans[lo:hi]
 
     full_names: dict[str, str] = {}  # folded surname / short form -> full name as written
     singles: list[NameSpan] = []
@@ -240,10 +248,11 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             continue
         if run.text.isupper() and len(run.text) > 4:  # DATELINE, headline shouting
             continue
-        if any(ps <= run.start and run.end <= pe for ps, pe in place_spans):
+        near = spans_near(run.start, run.end)
+        if any(ps <= run.start and run.end <= pe for ps, pe in near):
             continue  # the gazetteer's longer name covers it: a place
         # "en Emiratos Noboa": a place glued to a known name
-        lead = [pe for ps, pe in place_spans if ps == run.start and pe < run.end]
+        lead = [pe for ps, pe in near if ps == run.start and pe < run.end]
         if lead:
             rest = text[max(lead):run.end].strip()
             if holders.by_name(rest, date=date):
@@ -251,7 +260,7 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
                 run = NameSpan(run.start + off, run.end, rest)
                 words = rest.split()
                 fw = [fold(w) for w in words]
-            elif any(ps < run.end <= pe or (ps >= run.start and pe == run.end) for ps, pe in place_spans):
+            elif any(ps < run.end <= pe or (ps >= run.start and pe == run.end) for ps, pe in near):
                 continue  # "Venezuela e Guiana": places on both ends
         known = holders.by_name(run.text, date=date)
         if not known and re.search(r"(?i)(?<![\wÀ-ÿ])(en|in|em|na|no|desde|hacia|to|at|from|para|rumo\s+a)\s+$",
@@ -261,6 +270,8 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             found.append((run.start, run.end, known.name, known.role, known.country))
             for w in range(1, len(words)):
                 full_names.setdefault(fold(" ".join(words[w:])), known.name)
+            if len(words) > 1 and ROMAN.match(words[-1]):
+                full_names.setdefault(fold(words[0]), known.name)
             continue
         if len(words) == 1:
             singles.append(run)
@@ -269,6 +280,8 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             continue
         # a place name plus one word ("Santiago Peña" is a person; "Buenos Aires" is not)
         found.append((run.start, run.end, run.text, None, None))
+        if ROMAN.match(words[-1]):  # "Bartholomew I" is later just "Bartholomew"
+            full_names.setdefault(fold(words[0]), run.text)
         for w in range(1, len(words)):
             tail = " ".join(words[w:])
             if fold(words[w]) not in part:
@@ -313,9 +326,12 @@ def _role_references(text: str, *, lex: Lexicon, date: str | None, holders: Offi
     rx = _role_ref_rx(lex.lang)
     if rx is None:
         return out
-    for m in rx.finditer(fold(text)):
+    spans = sorted((a, b) for a, b, *_ in taken)
+    starts = [a for a, _ in spans]
+    for m in rx.finditer(fold_aligned(text)):
         s, e = m.span()
-        if any(a <= s < b or a < e <= b for a, b, *_ in taken):
+        i = bisect.bisect_right(starts, e)
+        if any(a <= s < b or a < e <= b for a, b in spans[max(0, i - 3):i + 1]):
             continue
         # an apposition that names the person follows: the name is its own mention
         after = text[e:e + 40]

@@ -233,14 +233,19 @@ def _slug(text: str) -> str:
 
 
 def _put(dest: Path, data: bytes | None, *, src: Path | None, current: Path) -> bool:
-    """Write one file of the new site; reuse the live site's copy (and mtime) when identical.
+    """Write one file of the new site; reuse the live site's file (and its mtime) when identical.
 
-    Returns True when the file is new or different from the live one."""
+    Returns True when the file is new or differs from the live one."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     if current.is_file():
         same = (current.read_bytes() == data) if data is not None else filecmp.cmp(src, current, shallow=False)
         if same:
-            shutil.copy2(current, dest)
+            try:
+                # A hard link: no copy, same bytes and mtime. Safe because nothing ever writes a
+                # site file in place; the old name goes away with the old site.
+                os.link(current, dest)
+            except OSError:
+                shutil.copy2(current, dest)
             return False
     if data is not None:
         dest.write_bytes(data)
@@ -250,8 +255,12 @@ def _put(dest: Path, data: bytes | None, *, src: Path | None, current: Path) -> 
     return True
 
 
-def write_site(tmp: Path, tours: list[SiteTour], settings: Settings, *, current: Path) -> list[str]:
-    """Write the whole site into `tmp`; returns the slugs of tours that differ from `current`."""
+def write_site(tmp: Path, tours: list[SiteTour], settings: Settings, *,
+               current: Path) -> tuple[list[str], bool]:
+    """Write the whole site into `tmp`.
+
+    Returns the slugs of tours that differ from the live site `current`, and whether the new
+    site differs from it at all (a changed page, or a file added or gone)."""
     changed = []
     for t in tours:
         new = False
@@ -265,23 +274,18 @@ def write_site(tmp: Path, tours: list[SiteTour], settings: Settings, *, current:
             changed.append(t.slug)
     pages = {"index.html": index_html(tours, settings), "feed.xml": feed_xml(tours, settings),
              "sitemap.xml": sitemap_xml(tours, settings)}
+    differs = bool(changed)
     for name, text in pages.items():
-        _put(tmp / name, text.encode("utf-8"), src=None, current=current / name)
+        differs |= _put(tmp / name, text.encode("utf-8"), src=None, current=current / name)
     for d in [tmp, *sorted(p for p in tmp.rglob("*") if p.is_dir())]:
         os.chmod(d, 0o755)  # mkdtemp makes 0700: a web server must be able to read the site
-    return changed
+    return changed, differs or _names(tmp) != _names(current)
 
 
-def same_tree(a: Path, b: Path) -> bool:
-    def files(root: Path) -> list[str]:
-        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-    if not b.is_dir():
-        return False
-    names = files(a)
-    if names != files(b):
-        return False
-    return all(filecmp.cmp(a / n, b / n, shallow=False) for n in names)
+def _names(root: Path) -> list[str]:
+    if not root.is_dir():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -359,10 +363,10 @@ def publish(paths, site_dir: Path, settings: Settings, *, force: bool = False, j
         except OSError as exc:
             raise BuildError(f"{site_dir.parent}: cannot write output ({exc.strerror or exc})") from None
         try:
-            changed = write_site(tmp, tours, settings, current=site_dir)
+            changed, differs = write_site(tmp, tours, settings, current=site_dir)
             _test_pause()
             n = f"{len(tours)} tour{'s' if len(tours) != 1 else ''}"
-            if same_tree(tmp, site_dir):
+            if not differs and site_dir.is_dir():
                 shutil.rmtree(tmp, ignore_errors=True)
                 return f"site unchanged: {n} in {site_dir}"
             swap_dir(tmp, site_dir)

@@ -52,7 +52,7 @@ def _legend(ax, tour: Tour, geom: TourGeometry, lab: dict[str, str]) -> None:
         handles.append(Patch(facecolor=(0.99, 0.92, 0.83), edgecolor="#b35806", hatch="///", linestyle=(0, (4, 3)),
                              label=lab["corridor"]))
     if any(r.geometry for r in geom.regions):
-        handles.append(Patch(facecolor=(0.76, 0.25, 0.37, 0.3), edgecolor="#9e2a4b", label=lab["region"]))
+        handles.append(Patch(facecolor=(0.76, 0.25, 0.37, 0.7), edgecolor="#9e2a4b", label=lab["region"]))
     if handles:
         leg = ax.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=True, framealpha=0.92,
                         edgecolor="#cccccc", fancybox=False)
@@ -112,7 +112,14 @@ def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict
                       linewidth=0.9, linestyle=(0, (4, 3)), zorder=2)
         for r in geom.regions:
             if r.geometry:
-                patch(r.geometry, facecolor=(0.76, 0.25, 0.37, 0.3), edgecolor="#9e2a4b", linewidth=0.8, zorder=2)
+                # A border band is a few pixels wide at this scale: a wide translucent halo carries it.
+                patch(r.geometry, facecolor="none", edgecolor=(0.84, 0.2, 0.42, 0.4), linewidth=7,
+                      joinstyle="round", zorder=2)
+                patch(r.geometry, facecolor=(0.76, 0.25, 0.37, 0.7), edgecolor="#9e2a4b", linewidth=1.4, zorder=2)
+                if r.anchor and located(r.anchor.lat, r.anchor.lon):
+                    ax.annotate(r.name, (r.anchor.lon, _merc_y(r.anchor.lat)), xytext=(-12, 0),
+                                textcoords="offset points", ha="right", va="center", fontsize=8, fontweight="bold",
+                                color="#7b1f3a", zorder=7, annotation_clip=False)
         for leg in geom.legs:
             xs = [lo for _la, lo in leg.coords]
             ys = [_merc_y(la) for la, _lo in leg.coords]

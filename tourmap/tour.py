@@ -11,6 +11,7 @@ Candidates at one place in a row become one stop; dates and status come from the
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import re
@@ -45,6 +46,7 @@ class Candidate:
     strength: float = 0.5
     level: str = "city"  # "city" | "country" | "admin" | "seat"
     origin_kind: str = "mention"
+    next_leg: bool = False  # "antes de seguir hacia X": X comes after the stop being told
 
 
 def _km(a: Place, b: Place) -> float:
@@ -115,6 +117,7 @@ class _Ctx:
         self.oh: Officeholders = load_officeholders(str(settings.knowledge("officeholders.yaml")))
         self.sents = mentions.sentences
         self.dates: list[DateExpr] = find_dates(self.text, published=self.pub, lex=self.lex)
+        self.people_index: dict[int, dict[int, list[PersonMention]]] = {}
         self.paragraph_of = self._paragraphs()
         self.background = self._background_sentences()
         self.departure_dates = self._departure_dates()
@@ -149,7 +152,7 @@ class _Ctx:
         if self.pub:
             pub = dt.date.fromisoformat(self.pub[:10])
         for i, s in enumerate(self.sents):
-            if self.lex.has("not_stop", s.text):
+            if self.lex.has("background", s.text) or self.lex.has("cancelled", s.text):
                 out.add(i)
                 continue
             ds = [d for d in self.dates if s.start <= d.start < s.end and d.value]
@@ -186,6 +189,12 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
     for p in title_people:
         score[p.name] += 3.0
         country.setdefault(p.name, p.country)
+    # a surname alone in the headline ("Boric viaja a México") names a person of the text
+    title_words = {fold(w) for w in re.findall(r"[\wÀ-ÿ'’-]+", ctx.art.title or "") if w[:1].isupper()}
+    named = {p.name for p in title_people}
+    for nm in {p.name for p in people} - named:
+        if fold(nm.split()[-1]) in title_words:
+            score[nm] += 3.0
     lex = ctx.lex
     for src, plist in ((ctx.text, people), (ctx.art.title, title_people)):
         host_rx = lex.rx("host_cues")
@@ -202,8 +211,14 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
                 score[p.name] += 2.0
             if re.match(r"\s*(?:(?:é|fue|foi|was|será|will\s+be)\s+)(?:recibid|recebid|received|welcomed|saudad)", after, re.I):
                 score[p.name] += 2.0
-            if stop_rx and stop_rx.search(after[:40]):
+            m_stop = stop_rx.search(after[:40]) if stop_rx else None
+            if m_stop and not re.search(r"[,;:]", after[:m_stop.start()]):
+                score[p.name] += 2.5  # "Keir Starmer will fly to": the subject of a travel verb
+            elif m_stop:
                 score[p.name] += 1.0
+            if re.search(r"(?i)(?<![\wÀ-ÿ])(con|with|com|junto\s+a|por|by|pelo|pela)\s+(?:(?:el|la|the|o|a|su|his|seu|sua)\s+)?"
+                         r"(?:[\wÀ-ÿ-]+\s+){0,3}$", before[-40:]) and ctx.lex.has("meet_cues", before):
+                score[p.name] -= 1.5  # "a meeting with President Donald Trump": the one met
     # a person of the country where the places are is the host, not the traveler
     foreign = [c for c in place_countries if c]
     if foreign:
@@ -212,7 +227,9 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
             for nm in score:
                 if country.get(nm) == top and n >= 2:
                     score[nm] -= 3.0
-    best = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    best, best_score = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    if best_score <= 0:
+        return None, None  # only people met or talked about: the traveler is not named
     return best, country.get(best)
 
 
@@ -249,10 +266,13 @@ def _role_rx(lex: Lexicon) -> re.Pattern[str] | None:
     offices = lex.words("offices")
     if not offices:
         return None
-    rx = r"(?:" + "|".join(re.escape(o) for o in sorted(offices, key=len, reverse=True)) + r")"
-    link = r"(?:de|del|da|do|dos|das|of|en|in|em|no|na|at|para)"
-    filler = r"(?:\s+(?:[a-záéíóúâêôãõçñü]+|Gobierno|Estado|Relaciones|Exteriores|Government|State|Governo|Salud|Economía))"
-    return re.compile(rf"(?<![\wÀ-ÿ]){rx}{filler}{{0,4}}\s+{link}(?:\s+(?:la|el|los|las|the|o|a))?\s*$", re.I)
+    rx = r"(?i:" + "|".join(re.escape(o) for o in sorted(offices, key=len, reverse=True)) + r")"
+    link = r"(?:de|del|da|do|dos|das|of|en|in|em|no|na|at)"
+    # "presidente electo de", "ministro de Relaciones Exteriores de", "jefa de Gobierno de la"
+    adj = r"(?:\s+(?:electo|electa|eleito|eleita|elect|interino|interina|interim|acting|saliente|entrante|adjunto|" \
+          r"adjunta|general|regional|departamental|provincial|federal|nacional|municipal|heredero|heredera|herdeiro))?"
+    inst = r"(?:\s+(?:de|del|da|do|of|for)(?:\s+(?:la|el|the|los|las|o|a|os|as))?(?:\s+[A-ZÁÉÍÓÚ][\wÀ-ÿ]+){1,3})?"
+    return re.compile(rf"(?<![\wÀ-ÿ]){rx}{adj}{inst}\s+{link}(?:\s+(?:la|el|los|las|the|o|a))?\s*$")
 
 
 def _org_rxs(lex: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -354,23 +374,29 @@ def _border_before(ctx: _Ctx, sent: str, rel: int) -> bool:
 
 
 def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> bool:
-    """A cancelled leg, a layover, a birthplace, an earlier trip: the cue's reach in the sentence."""
+    """A layover, a birthplace, a cancelled leg or an earlier trip, each with its own reach."""
+    # layover, birthplace, "fuera de": the next place after the cue, or the one right before it
     for m in ctx.lex.find("not_stop", sent):
+        if m.end() <= rel and rel - m.end() < 40 and not ctx.lex.has("stop_cues", sent[m.end():rel]):
+            if not [p for p in places_rel if m.end() <= p < rel]:
+                return True
+        if m.start() > rel and m.start() - rel < 25 and not [p for p in places_rel if rel < p < m.start()]:
+            return True
+    # cancelled legs: the clause that holds the cue, and the nearest place told before it
+    for m in ctx.lex.find("cancelled", sent):
+        clo, chi = clause_bounds(sent, m.start())
+        if clo <= rel < chi:
+            return True
+        before = [p for p in places_rel if p < m.start()]
+        if before and max(before) == rel and m.start() - rel < 90:
+            return True
+    # an earlier trip: every place after the cue in the sentence, and the cue's clause
+    for m in ctx.lex.find("background", sent):
         if m.start() <= rel:
-            seg = _segment(sent, m.start())
-            if seg[0] <= rel < seg[1] or rel - m.end() < 60:
-                return True
-        else:
-            # a cue after the place refers back to the nearest place before it ("una parada en Las Vegas,
-            # pero fue descartada")
-            before = [p for p in places_rel if p < m.start()]
-            if before and max(before) == rel and m.start() - rel < 90:
-                return True
-            clo, _ = clause_bounds(sent, m.start())
-            if clo <= rel:
-                return True
-    if re.match(r"-born|-nacid", sent[rel:rel + 8]) if False else False:
-        return True
+            return True
+        clo, _ = clause_bounds(sent, m.start())
+        if clo <= rel:
+            return True
     return False
 
 
@@ -414,7 +440,7 @@ def _other_subject(ctx: _Ctx, sent_i: int, cue_rel: int, traveler: str | None, p
         return False
     s = ctx.sents[sent_i]
     lo, _ = clause_bounds(s.text, cue_rel)
-    ppl = [p for p in people if p.sentence == sent_i and s.start + lo <= p.span.start < s.start + cue_rel]
+    ppl = [p for p in _in_sentence(ctx, people, sent_i) if s.start + lo <= p.span.start < s.start + cue_rel]
     if not ppl:
         return False
     last = max(ppl, key=lambda p: p.span.start)
@@ -478,6 +504,9 @@ def _date_for(ctx: _Ctx, pos: int, status: str, *, own_sentence_only: bool = Fal
         return None, None
     if last.precision != "day" or not _consistent(last.value, status, ctx.pub):
         return None, None
+    ls = ctx.sents[sentence_index(ctx.sents, last.start)]
+    if _status(ctx, ls.text, last.start - ls.start, last.value) != status and not ctx.lex.has("same_day", s.text):
+        return None, None  # "cumplió hoy en Madrid... Luego viajará a Emiratos": another day
     return _Inherited(last.value), last.value_end
 
 
@@ -503,15 +532,28 @@ def _status(ctx: _Ctx, sent: str, anchor_rel: int, date: str | None) -> str:
     if tense == "future":
         return "planned"
     if date and ctx.pub:
-        return "completed" if date[:10] < ctx.pub[:len(date)] or date < ctx.pub[:len(date)] else "planned"
+        # a day up to publication told without a future form has happened (news present tense)
+        return "completed" if date <= ctx.pub[:len(date)] and len(date) == 10 or date < ctx.pub[:len(date)] \
+            else "planned"
     return "planned"
 
 
 def _resolve(ctx: _Ctx, pm: PlaceMention, context: dict[str, float], home: str | None) -> Place | None:
+    """The place a mention means: story context, the traveler's home counting less (a trip goes
+    abroad), and the unambiguous places of the same sentence counting more."""
     if not pm.candidates:
         return None
+    if len(pm.candidates) == 1:
+        return pm.candidates[0]
+    local = dict(context)
+    if home and home in local:
+        local[home] = local[home] / 2
+    for other in ctx.m.places:
+        if other.sentence == pm.sentence and other is not pm and len(other.candidates) == 1 and other.candidates[0].country:
+            code = other.candidates[0].country
+            local[code] = local.get(code, 0.0) + 2.0
     try:
-        return ctx.g.resolve(pm.candidates, context=context, home=home)
+        return ctx.g.resolve(pm.candidates, context=local)
     except Exception:  # noqa: BLE001 - a resolver problem must not lose the article
         return pm.candidates[0]
 
@@ -525,8 +567,6 @@ def _context_weights(ctx: _Ctx) -> dict[str, float]:
                 w[c.country] += 1.0
             if c.admin1:
                 w[c.admin1] += 0.5
-    for d, code in ctx.lex.demonyms.items():
-        pass
     return dict(w)
 
 
@@ -545,7 +585,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
     out: list[Candidate] = []
     returns: list[Place] = []
     departures: list[Place] = []
-    person_spans = [(p.span.start, p.span.end) for p in people]
+    person_spans = sorted((p.span.start, p.span.end) for p in people)
+    person_starts = [a for a, _ in person_spans]
     by_sent: dict[int, list[PlaceMention]] = {}
     for pm in ctx.m.places:
         by_sent.setdefault(pm.sentence, []).append(pm)
@@ -554,7 +595,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
         rels = [pm.span.start - s.start for pm in pms]
         for pm in pms:
             rel = pm.span.start - s.start
-            if any(a <= pm.span.start < b for a, b in person_spans):
+            k = bisect.bisect_right(person_starts, pm.span.start) - 1
+            if k >= 0 and person_spans[k][0] <= pm.span.start < person_spans[k][1]:
                 continue
             sent = s.text
             after = sent[pm.span.end - s.start:pm.span.end - s.start + 8]
@@ -586,8 +628,11 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             is_dateline = si == 0 and rel < 3 and pm.span.text.isupper()
             cue = _stop_cue_near(ctx, sent, rel)
             if cue is None and not is_dateline:
-                # a landmark or seat where a meeting happens is a stop without a travel verb
+                # a landmark or seat where a meeting happens is a stop without a travel verb, unless it
+                # speaks for the government ("Downing Street said", "la Casa Blanca informó")
                 if not (place and place.kind in ("landmark", "airport") and ctx.lex.has("meet_cues", sent)):
+                    continue
+                if ctx.lex.has("speech_verbs", sent[pm.span.end - s.start:pm.span.end - s.start + 20]):
                     continue
             anchor = cue[0] if cue else rel
             if cue and _other_subject(ctx, si, anchor, traveler, people):
@@ -602,12 +647,20 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                              origin_kind="dateline" if is_dateline else "mention")
             if is_dateline:
                 cand.strength = 0.45
+            cand.next_leg = bool(re.search(
+                r"(?i)(antes\s+de\s+(?:seguir|partir|viajar|continuar|volar|dirigirse|trasladarse)|before\s+(?:heading|flying|"
+                r"travell?ing|continuing|leaving\s+for|moving\s+on)|antes\s+de\s+(?:seguir|partir|viajar|ir|voar))"
+                r"[\wÀ-ÿ\s]{0,20}$", sent[max(0, rel - 60):rel]))
             cand.status = _status(ctx, sent, anchor, None)
             d, de = _date_for(ctx, pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start),
                               cand.status)
             cand.date, cand.date_end = d, de
             if d and cue is None:
                 cand.status = _status(ctx, sent, rel, d)
+            if cand.next_leg and cand.date:
+                lo, hi = clause_bounds(sent, rel)
+                if not any(s.start + rel < d.start < s.start + hi and d.value == cand.date for d in ctx.dates):
+                    cand.date, cand.date_end = None, None  # the clause's date is the stop before
             out.append(cand)
     return out, returns, departures
 
@@ -632,11 +685,23 @@ _VERBISH = re.compile(r"(ó|aron|aban|ará|arán|erá|irá|ed|ou|iu|eu|ing)$|^(m
 
 # --- people met -------------------------------------------------------------------------------
 
+def _in_sentence(ctx: _Ctx, people: list[PersonMention], sent_i: int) -> list[PersonMention]:
+    """People of one sentence (indexed once per list of people)."""
+    key = id(people)
+    idx = ctx.people_index.get(key)
+    if idx is None:
+        idx = {}
+        for p in people:
+            idx.setdefault(p.sentence, []).append(p)
+        ctx.people_index[key] = idx
+    return idx.get(sent_i, [])
+
+
 def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[PersonMention]) -> list[PersonMention]:
     """People the traveler meets in one sentence: after a meeting word, hosts, and their lists."""
     s = ctx.sents[sent_i]
     sent = s.text
-    ppl = sorted([p for p in people if p.sentence == sent_i], key=lambda p: p.span.start)
+    ppl = sorted(_in_sentence(ctx, people, sent_i), key=lambda p: p.span.start)
     if not ppl:
         return []
     lex = ctx.lex
@@ -654,7 +719,8 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
         before = sent[max(0, rel_s - 70):rel_s]
         lo, hi = clause_bounds(sent, rel_s)
         # companions: right after "acompañado por", "comitiva", "su asesor"
-        if any(c.end() <= rel_s and rel_s - c.end() < 70 and not re.search(r"[;.]", sent[c.end():rel_s]) for c in comp):
+        if any(c.end() <= rel_s and rel_s - c.end() < 70 and not re.search(r"[;.]", sent[c.end():rel_s])
+               and not any(c.end() <= mc.start() < rel_s for mc in meet) for c in comp):
             label[i] = "companion"
             continue
         # the chain of words between a link word and the name may hold only articles, roles, demonyms
@@ -710,14 +776,30 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
 
 # --- assembling -------------------------------------------------------------------------------
 
-def _order(cands: list[Candidate], pub: str | None) -> list[Candidate]:
+def _order(cands: list[Candidate], pub: str | None, paragraph_of: list[int] | None = None) -> list[Candidate]:
     """Travel order: text order, moved only where the dates say one comes before the other."""
     out: list[Candidate] = []
+    floor: dict[int, str] = {}
     for c in cands:
-        ci = _interval(c.date, c.status, pub)
+        if c.next_leg and not c.date and paragraph_of is not None:
+            # the next leg starts after every day told for the stops of its paragraph
+            days = [x.date for x in cands if x.date and len(x.date) == 10
+                    and paragraph_of[x.sentence] == paragraph_of[c.sentence]]
+            if days:
+                nxt = dt.date.fromisoformat(max(days)) + dt.timedelta(days=1)
+                floor[id(c)] = nxt.isoformat()
+
+    def interval(x: Candidate) -> tuple[str, str]:
+        lo, hi = _interval(x.date, x.status, pub)
+        if id(x) in floor:
+            lo = max(lo, floor[id(x)])
+        return lo, hi
+
+    for c in cands:
+        ci = interval(c)
         k = len(out)
         while k > 0:
-            pi = _interval(out[k - 1].date, out[k - 1].status, pub)
+            pi = interval(out[k - 1])
             if pi[0] > ci[1]:
                 k -= 1
             else:
@@ -792,10 +874,10 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     people = list(mentions.people)
     title_people = find_people(art.title, sentences=(Span(0, len(art.title), art.title),), lex=ctx.lex,
                                date=art.published, holders=ctx.oh) if art.title else []
-    place_countries: Counter = Counter()
-    for pm in mentions.places:
-        if pm.candidates and pm.candidates[0].kind != "country" and pm.candidates[0].country:
-            place_countries[pm.candidates[0].country] += 1
+    # where the visits seem to be, before knowing who travels: the host lives there
+    rough, _, _ = _candidates(ctx, None, None, people)
+    place_countries: Counter = Counter(c.place.country for c in rough
+                                       if c.place.country and c.level != "institution" and c.origin_kind != "dateline")
     traveler, tcountry = _pick_traveler(ctx, people, title_people, place_countries)
     home = _home_country(ctx, traveler, tcountry, people)
 
@@ -861,6 +943,14 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     else:
         cands = [c for c in cands if c.origin_kind != "dateline" or len(cands) > 1]
 
+    # people met are named as the article writes them in full ("Claudia Sheinbaum"), else canonically
+    written: dict[str, str] = {}
+    for p in people:
+        t = p.span.text
+        if len(t.split()) >= 2 and t[:1].isupper() and len(t) > len(written.get(p.name, "")):
+            if fold(t.split()[-1]) in fold(p.name) or fold(p.name.split()[-1]) in fold(t):
+                written[p.name] = t
+
     # people met, sentence by sentence, go to the stop of their sentence or the story's current stop
     bg_paras = _background_paragraphs(ctx, cands)
     for si in range(len(ctx.sents)):
@@ -877,8 +967,9 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
             else:
                 before = [c for c in cands if c.pos < ctx.sents[si].start]
                 target = before[-1] if before else None
-            if target is not None and p.name not in target.met:
-                target.met.append(p.name)
+            shown = written.get(p.name, p.name)
+            if target is not None and shown not in target.met:
+                target.met.append(shown)
                 if si not in target.evidence:
                     target.evidence.append(si)
 
@@ -923,8 +1014,13 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
                     place = city
             c.place, c.level = place, "city"
         elif c.level == "admin":
-            if any(x.place.country == c.place.country and (x.place.admin1 == c.place.admin1 or not c.place.admin1)
-                   for x in specific):
+            inside = [x for x in specific if x.place.country == c.place.country
+                      and (x.place.admin1 == c.place.admin1 or not c.place.admin1)]
+            if inside:
+                near = min(inside, key=lambda x: abs(x.pos - c.pos))
+                for nm in c.met:
+                    if nm not in near.met:
+                        near.met.append(nm)
                 continue
             cap = ctx.g.capital(c.place.admin1) if c.place.admin1 else None
             if cap is None:
@@ -934,7 +1030,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     cands = kept
 
     cands = _drop_earlier_trips(cands, art.published)
-    cands = _order(cands, art.published)
+    cands = _order(cands, art.published, ctx.paragraph_of)
     cands = _merge(cands)
     _fill_month(cands)
 
@@ -1088,8 +1184,10 @@ def _join(names: list[str], lang: str) -> str:
 def _generated_title(ctx: _Ctx, traveler: str | None, stops: list[Stop]) -> str:
     names = list(dict.fromkeys(s.name for s in stops))
     lead = {"es": "Gira de", "pt": "Viagem de", "en": "Trip of"}.get(ctx.art.language, "Gira de")
-    who = traveler or "?"
-    return f"{lead} {who}: {_join(names, ctx.art.language)}" if names else f"{lead} {who}"
+    if not traveler:
+        lead = {"es": "Gira", "pt": "Viagem", "en": "Trip"}.get(ctx.art.language, "Gira")
+        return f"{lead}: {_join(names, ctx.art.language)}" if names else lead
+    return f"{lead} {traveler}: {_join(names, ctx.art.language)}" if names else f"{lead} {traveler}"
 
 
 def _subtitle(ctx: _Ctx, traveler: str | None, stops: list[Stop]) -> str:

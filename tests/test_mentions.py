@@ -1,0 +1,76 @@
+"""Mentions: sentences, places (gazetteer and implied), people (names, office-holders, roles)."""
+from __future__ import annotations
+
+from tourmap.config import Settings
+from tourmap.lexicon import load_lexicon
+from tourmap.mentions import find_mentions, split_sentences
+from tourmap.models import Article, Span
+from tourmap.people import find_people, load_officeholders
+
+
+def _art(text: str, *, lang: str = "es", published: str = "2025-12-21") -> Article:
+    return Article(id="t", path="t.txt", title="", text=text, published=published, language=lang)
+
+
+def _mentions(text: str, **kw):
+    return find_mentions(_art(text, **kw), settings=Settings())
+
+
+def test_sentences_keep_abbreviations_and_datelines():
+    text = "El Sr. Pérez llegó a EE.UU. el lunes. Luego viajó a Lima.\n\nNuevo párrafo aquí."
+    sents = split_sentences(text)
+    assert [s.text for s in sents] == ["El Sr. Pérez llegó a EE.UU. el lunes.", "Luego viajó a Lima.", "Nuevo párrafo aquí."]
+    assert all(text[s.start:s.end] == s.text for s in sents)
+
+
+def test_places_from_gazetteer_and_implied():
+    m = _mentions("El mandatario llegó a la capital catarí y luego a Lima. Recorrió el barrio porteño de Retiro.")
+    names = {p.candidates[0].name for p in m.places if p.candidates}
+    assert "Doha" in names and "Lima" in names and "Buenos Aires" in names
+
+
+def test_implied_capital_english():
+    m = _mentions("Bells rang across the Lebanese capital on Sunday.", lang="en", published="2025-11-30")
+    assert any(p.candidates and p.candidates[0].name == "Beirut" for p in m.places)
+
+
+def test_dateline_place():
+    m = _mentions("BEIRUT — The pope landed on Sunday.", lang="en", published="2025-11-30")
+    assert m.places[0].span.text == "BEIRUT" and m.places[0].candidates[0].country == "LB"
+
+
+def test_people_office_holders_and_surnames():
+    text = "El presidente argentino, Javier Milei, recibió a Kast. Luego Milei habló con AMLO y con Ana Pérez de Castro."
+    lex = load_lexicon("es")
+    ppl = find_people(text, sentences=split_sentences(text), lex=lex, date="2022-11-22", holders=load_officeholders())
+    names = [p.name for p in ppl]
+    assert "Javier Milei" in names and names.count("Javier Milei") == 2
+    assert "Andrés Manuel López Obrador" in names
+    assert "Ana Pérez de Castro" in names
+
+
+def test_role_reference_depends_on_date():
+    lex = load_lexicon("es")
+    t = "Se reunirá con el mandatario peruano en Lima."
+    s = (Span(0, len(t), t),)
+    assert [p.name for p in find_people(t, sentences=s, lex=lex, date="2025-12-21")] == ["José Jerí"]
+    assert [p.name for p in find_people(t, sentences=s, lex=lex, date="2023-05-01")] == ["Dina Boluarte"]
+
+
+def test_not_people():
+    lex = load_lexicon("es")
+    t = "Firmó en el Salón Eva Perón del Ministerio de Relaciones Exteriores y en la Casa Rosada."
+    ppl = find_people(t, sentences=(Span(0, len(t), t),), lex=lex, date="2024-09-30", place_spans=[])
+    assert ppl == []
+
+
+def test_names_with_particles_and_titles():
+    lex = load_lexicon("en")
+    t = "He met President Joseph Aoun and the Maronite Patriarch, Bechara al-Rai, and Ecumenical Patriarch Bartholomew I."
+    ppl = find_people(t, sentences=(Span(0, len(t), t),), lex=lex, date="2025-11-30")
+    assert [p.name for p in ppl] == ["Joseph Aoun", "Bechara al-Rai", "Bartholomew I"]
+
+
+def test_dates_in_mentions():
+    m = _mentions("Este lunes 22 viajará a Quito.")
+    assert [d.value for d in m.dates] == ["2025-12-22"]

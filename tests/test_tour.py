@@ -1,0 +1,162 @@
+"""Tour assembly, one phenomenon per test, on short texts written for the test."""
+from __future__ import annotations
+
+from tourmap.config import Settings
+from tourmap.mentions import find_mentions
+from tourmap.models import Article
+from tourmap.tour import assemble_tour
+
+
+def tour(text: str, *, lang: str = "es", published: str = "2025-12-21", title: str = ""):
+    art = Article(id="t", path="t.txt", title=title, text=text, published=published, language=lang)
+    return assemble_tour(find_mentions(art, settings=Settings()), settings=Settings())
+
+
+def names(t):
+    return [s.name for s in t.stops]
+
+
+def test_travel_verb_makes_a_stop_with_date_and_status():
+    t = tour("El presidente Gustavo Petro llegó este lunes a Lima, donde se reunió con José Jerí.",
+             published="2025-12-23")
+    assert names(t) == ["Lima"]
+    s = t.stops[0]
+    assert s.date == "2025-12-22" and s.status == "completed" and s.met == ["José Jerí"]
+    assert s.evidence and t.articles[0].text[s.evidence[0].start:s.evidence[0].end] == s.evidence[0].quote
+
+
+def test_future_and_planned_cues():
+    t = tour("Gustavo Petro viajará el próximo martes a Quito. Además, tiene previsto visitar Lima en enero.")
+    assert [(s.name, s.date, s.status) for s in t.stops] == [("Quito", "2025-12-23", "planned"),
+                                                             ("Lima", "2026-01", "planned")]
+
+
+def test_country_visit_goes_to_the_seat_of_the_leader_met():
+    t = tour("Gustavo Petro viajará a Ecuador para reunirse con Daniel Noboa.")
+    assert names(t) == ["Quito"] and t.stops[0].met == ["Daniel Noboa"]
+
+
+def test_meeting_with_foreign_leader_without_place():
+    t = tour("Este lunes 22, Gustavo Petro tiene previsto reunirse con el mandatario ecuatoriano Daniel Noboa.")
+    assert names(t) == ["Quito"] and t.stops[0].date == "2025-12-22"
+
+
+def test_not_stops_layover_cancelled_birthplace_earlier_trip():
+    text = ("Javier Milei hizo una escala técnica en Lima antes de seguir hacia Madrid, adonde llegó el jueves. "
+            "La parada en París fue cancelada. Milei, nacido en Buenos Aires, ya visitó Roma el año pasado.")
+    t = tour(text, published="2025-09-05")
+    assert names(t) == ["Madrid"]
+
+
+def test_return_home_is_not_a_stop():
+    t = tour("Gustavo Petro se reunió el martes en Riad con Mohamed bin Salmán. "
+             "De vuelta en Bogotá, preparará la cumbre de Santa Marta.", published="2025-10-30")
+    assert names(t) == ["Riad"]
+    assert t.origin is not None and t.origin.name == "Bogotá"
+
+
+def test_role_phrase_and_organisation_are_not_stops():
+    t = tour("Gabriel Boric viajó a Quito acompañado por el gobernador de Arica y el embajador en Washington. "
+             "Visitó la Universidad de Buenos Aires.", published="2025-12-21")
+    assert names(t) == ["Quito"]
+
+
+def test_other_person_travelling_is_not_the_traveler():
+    t = tour("Gabriel Boric llegó el lunes a Lima. En junio, Javier Milei viajó a Asunción.",
+             published="2025-12-21", title="Boric llega a Lima")
+    assert t.traveler == "Gabriel Boric" and names(t) == ["Lima"]
+
+
+def test_same_city_later_is_a_new_stop_and_order_follows_dates():
+    text = ("Leo XIV landed in Beirut on Sunday. He began on Thursday in Ankara. "
+            "On Monday he will travel to Harissa. On Tuesday he will pray in Beirut.")
+    t = tour(text, lang="en", published="2025-11-30")
+    assert [(s.name, s.date) for s in t.stops] == [("Ankara", "2025-11-27"), ("Beirut", "2025-11-30"),
+                                                   ("Harissa", "2025-12-01"), ("Beirut", "2025-12-02")]
+
+
+def test_consecutive_mentions_of_one_city_merge():
+    t = tour("Lula desembarcou em Bogotá na noite de terça-feira (16). Nesta quarta-feira (17) foi recebido "
+             "por Gustavo Petro na capital colombiana.", lang="pt", published="2024-04-17")
+    assert names(t) == ["Bogotá"] and t.stops[0].met == ["Gustavo Petro"]
+
+
+def test_landmark_stands_for_its_city_and_outside_one_is_its_own_stop():
+    t = tour("Javier Milei recibió el lunes a Nayib Bukele en la Casa Rosada. Por la noche, Milei ofrecerá una "
+             "cena en su honor en la Quinta de Olivos.", published="2024-09-30", title="Bukele en Argentina")
+    assert t.traveler == "Nayib Bukele"
+    assert [(s.name, s.landmark, s.status) for s in t.stops] == [
+        ("Buenos Aires", "Casa Rosada", "completed"), ("Olivos", "Quinta de Olivos", "planned")]
+    assert t.stops[0].met == ["Javier Milei"]
+
+
+def test_companions_are_not_met():
+    t = tour("Daniel Noboa llegó el jueves a Madrid acompañado por la canciller Gabriela Sommerfeld y se reunió "
+             "con Pedro Sánchez.", published="2025-12-05")
+    assert t.stops[0].met == ["Pedro Sánchez"]
+
+
+def test_no_date_when_the_text_gives_none():
+    t = tour("Tras reunirse con Javier Milei en Buenos Aires, Gabriel Boric viajará este lunes 22 a Quito.")
+    assert [(s.name, s.date, s.status) for s in t.stops] == [("Buenos Aires", None, "completed"),
+                                                             ("Quito", "2025-12-22", "planned")]
+
+
+def test_month_between_two_dated_stops():
+    text = ("Daniel Noboa cumplió este jueves en Madrid su primera actividad. Luego viajará a Emiratos Árabes "
+            "Unidos. El cierre será el miércoles 10 de diciembre en Oslo.")
+    t = tour(text, published="2025-12-04")
+    assert [(s.name, s.date) for s in t.stops] == [("Madrid", "2025-12-04"), ("Abu Dhabi", "2025-12"),
+                                                   ("Oslo", "2025-12-10")]
+
+
+def test_region_and_corridor():
+    text = ("José Antonio Kast viajará a Quito. Lo acompaña el gobernador de Arica, con énfasis en el control "
+            "fronterizo. El encuentro tratará el corredor humanitario tras el cierre de fronteras de Perú y Ecuador.")
+    t = tour(text)
+    assert t.regions and t.regions[0].kind == "border" and t.regions[0].countries == ["CL", "PE"]
+    assert t.regions[0].anchor.name == "Arica"
+    assert t.corridors and t.corridors[0].name == "corredor humanitario" and t.corridors[0].status == "proposed"
+    assert t.corridors[0].countries == ["PE", "EC"]
+
+
+def test_english_and_negation():
+    t = tour("Donald Trump arrived in Doha on Wednesday. He did not travel to Istanbul, and a visit to Ankara "
+             "was ruled out.", lang="en", published="2025-05-15")
+    assert names(t) == ["Doha"]
+
+
+def test_generated_title_when_article_has_none():
+    t = tour("Gustavo Petro llegó este lunes a Lima.", published="2025-12-23")
+    assert t.title == "Gira de Gustavo Petro: Lima"
+
+
+def test_empty_text_gives_empty_tour():
+    t = tour("Sin noticias.")
+    assert t.stops == [] and t.traveler is None
+
+
+def test_landmark_speaking_for_a_government_is_not_a_stop_and_context_resolves_names():
+    t = tour("LONDON — Prime Minister Keir Starmer will fly to Washington on Wednesday evening ahead of a meeting "
+             "with President Donald Trump at the White House on Thursday, Downing Street said.",
+             lang="en", published="2025-02-26", title="Starmer flies to Washington for talks with Trump")
+    assert t.traveler == "Keir Starmer"
+    assert [(s.name, s.country) for s in t.stops] == [("Washington", "US")]
+    assert t.stops[0].met == ["Donald Trump"]
+
+
+def test_next_leg_comes_after_the_days_of_its_paragraph():
+    t = tour("Emmanuel Macron llegará el sábado a Buenos Aires antes de seguir hacia Río de Janeiro. "
+             "El domingo será recibido por Javier Milei en la Quinta de Olivos.",
+             published="2024-11-15", title="Milei recibirá a Macron")
+    assert t.traveler == "Emmanuel Macron"
+    assert [s.name for s in t.stops] == ["Buenos Aires", "Olivos", "Rio de Janeiro"]
+
+
+def test_domestic_tour_weekend():
+    t = tour("El presidente Bernardo Arévalo realizará este fin de semana una gira por el occidente del país. "
+             "El sábado visitará Quetzaltenango y San Marcos, y el domingo cerrará la gira en Huehuetenango.",
+             published="2025-03-05")
+    assert [(s.name, s.date, s.status) for s in t.stops] == [
+        ("Quetzaltenango", "2025-03-08", "planned"), ("San Marcos", "2025-03-08", "planned"),
+        ("Huehuetenango", "2025-03-09", "planned")]
