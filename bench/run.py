@@ -289,7 +289,7 @@ print("\\n@@ROWS@@" + json.dumps(mod.run(), default=str))
 """
 # bench_rebuild.py builds 1,000 articles by default (many minutes); `make bench` must finish in
 # under 5 minutes, so it runs a smaller corpus unless the caller sets its size.
-EXTRA_ENV = {"BENCH_REBUILD_ARTICLES": "100"}
+EXTRA_ENV = {"BENCH_REBUILD_ARTICLES": "40"}
 TOTAL_BUDGET_S = 290
 
 

@@ -9,6 +9,7 @@ import time
 import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -34,7 +35,7 @@ ANSWERS = {
 
 class Stub(BaseHTTPRequestHandler):
     mode = "ok"
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -123,7 +124,8 @@ def test_cache_hit_avoids_a_second_request(stub, tmp_path):
     assert first == 3
     cache = Path(gs.cache)
     data = json.loads(cache.read_text(encoding="utf-8"))
-    assert data["answers"]["nominatim|Lima, Perú"]["lat"] == -12.0464
+    host, port = stub.server_address[:2]
+    assert data["answers"][f"nominatim@{host}:{port}|Lima, Perú"]["lat"] == -12.0464
     again = locate_tour(tour(), settings=Settings(geocoder=gs))
     assert len(Stub.requests) == first  # all answers came from the cache
     assert again.stops[0].lat == -12.0464

