@@ -227,3 +227,27 @@ def test_real_build_then_a_later_article(tmp_path):
     res = runner.invoke(cli, ["build", str(arts), "-o", str(out)])
     assert res.stdout == f"unchanged kast-2025-12\n0 rebuilt, 1 unchanged, 0 removed in {out}\n"
     assert snapshot(out) == before
+
+
+def test_bad_article_in_a_pooled_batch_is_one_error(news, monkeypatch):
+    from tourmap.errors import InputError
+
+    arts, out, calls = news
+    for i in range(3, 7):
+        fakes.write_article(arts, f"00{i}_x.md", traveler="Gustavo Petro", published=f"2025-0{i}-01", stops=[])
+
+    def extract(path, settings, **kw):
+        if Path(path).name == "004_x.md":
+            raise InputError(f"{path}: empty file")
+        return fakes.fake_extract(path, settings, **kw)
+
+    monkeypatch.setattr("tourmap.pipeline.extract_one", extract)
+    with pytest.raises(InputError, match=r"004_x\.md: empty file$"):
+        build([arts], out, Settings(), jobs=2)
+    assert not (out / "manifest.json").exists()
+    again = []
+    monkeypatch.setattr("tourmap.pipeline.extract_one",
+                        lambda path, settings, **kw: again.append(Path(path).name) or fakes.fake_extract(path, settings))
+    build([arts], out, Settings(), jobs=1)  # the articles before the bad one come from the cache
+    assert "004_x.md" in again
+    assert not {"000_seed.md", "001_later.md", "002_mx.md", "003_x.md"} & set(again)

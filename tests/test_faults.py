@@ -30,6 +30,9 @@ from hostile_fixtures import (
     tourmap,
 )
 
+# A hung run fails the test instead of the whole suite.
+pytestmark = pytest.mark.timeout(180)
+
 GEOCODE_BOUND_S = 45  # a whole build against a dead service, with a 1 s timeout per request
 
 
@@ -133,6 +136,22 @@ def test_broken_online_geocoder_falls_back_to_offline(mode, tmp_path, offline_st
         assert -90 <= s[1] <= 90 and -180 <= s[2] <= 180, s
 
 
+def test_unreachable_online_geocoder_falls_back_to_offline(tmp_path, offline_stops):
+    """Nothing listens on the port (the service is down): connection refused, at once."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = tourmap("build", SEED, "-o", tmp_path / "out", "--config", online_config(tmp_path, port),
+                  timeout=GEOCODE_BOUND_S + 30)
+    assert run.rc == 0, run
+    assert run.seconds < GEOCODE_BOUND_S, run
+    assert "Traceback" not in run.err, run
+    assert stops_of(tmp_path / "out") == offline_stops
+    assert re.search(r"warn|offline|nominatim|geocod", run.err, re.I), run
+
+
 def test_corrupt_geocode_cache_is_ignored_not_fatal(tmp_path, offline_stops):
     with StubGeocoder("error") as stub:
         cfg = online_config(tmp_path, stub.port)
@@ -192,6 +211,7 @@ def test_publish_killed_midway_keeps_the_last_good_site(tmp_path, two_inputs):
     while not list(site.parent.glob(f".{site.name}.new-*")) and p.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)  # let it finish writing the new tree
+    assert p.poll() is None, "publish ended before the kill: is site.py's TOURMAP_TEST_SLOW pause gone?"
     p.send_signal(signal.SIGKILL)
     p.wait(timeout=60)
     assert snapshot(site) == before, "killed before the swap: the old site must be untouched"

@@ -14,8 +14,8 @@ import json
 import re
 import shutil
 import zlib
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from hostile_fixtures import (
@@ -41,8 +41,10 @@ from hostile_fixtures import (
     tourmap,
 )
 
-FAST_S = 20  # "within a few seconds", with room for a busy 2-core CI machine
+# A hung run fails the test instead of the whole suite.
+pytestmark = pytest.mark.timeout(180)
 
+FAST_S = 20  # "within a few seconds", with room for a busy 2-core CI machine
 
 
 # --- fixtures ---------------------------------------------------------------------------------------
@@ -260,6 +262,8 @@ def test_published_site_runs_no_payload_in_chromium(hostile_build, browser):
         r = visit(browser, p)
         assert (r["pwned"], r["dialogs"], r["dom"]) == (None, [], []), (str(p), r)
         assert r["errors"] == [], (str(p), r["errors"])
+        if p == hostile_build["site"] / "index.html":  # the site title, as the editor typed it
+            assert "Giras " + SCRIPT in r["title"] + "\n" + r["body"], r["body"][:300]
 
 
 # --- broken input -------------------------------------------------------------------------------------
@@ -554,13 +558,12 @@ def test_stops_csv_cells_never_start_a_formula(tmp_path):
     art = tmp_path / "gira.md"
     art.write_text(TRIP_DOC, encoding="utf-8")
     cfg = tmp_path / "c.yaml"
-    q = '"{}"'.format
-    cfg.write_text(
+    cfg.write_text(  # JSON strings are valid YAML double-quoted scalars
         "map:\n  static_images: false\ntours:\n  - slug: gira\n    articles: [gira.md]\n    stops:\n"
         f"      - match: Lima\n        landmark: {json.dumps(FORMULAS[1])}\n"
         f"        met: [{', '.join(json.dumps(f) for f in FORMULAS)}]\n"
-        f"      - match: x\n        add: true\n        name: {json.dumps(FORMULAS[0])}\n        lat: 1\n        lon: 2\n"
-        .replace("{q}", q("")), encoding="utf-8")
+        f"      - match: x\n        add: true\n        name: {json.dumps(FORMULAS[0])}\n        lat: 1\n        lon: 2\n",
+        encoding="utf-8")
     run = tourmap("build", art, "-o", tmp_path / "out", "--config", cfg)
     assert run.rc == 0, run
     rows = list(csv.DictReader(io.StringIO(next((tmp_path / "out").glob("*/stops.csv")).read_text(encoding="utf-8"))))
@@ -569,3 +572,40 @@ def test_stops_csv_cells_never_start_a_formula(tmp_path):
     assert any("HYPERLINK" in v for _, v in text_cells), "the override did not reach stops.csv"
     risky = [(c, v) for c, v in text_cells if v[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert risky == [], risky
+
+
+SCRAPED_PAGE = """<!doctype html><html lang="es"><head><meta charset="utf-8">
+<title>Boric llegó a Lima &lt;script&gt;window.__pwned=13&lt;/script&gt; | Diario</title>
+<script>window.__pwned = 12; var dataLayer = ["Quito", "Bogotá", "Caracas"];</script>
+<style>.nota::before { content: "Caracas"; }</style>
+<meta property="article:published_time" content="2025-12-21T10:00:00Z">
+</head><body>
+<nav><a href="javascript:window.__pwned=14">Portada</a> <a href="/mundo">Mundo</a></nav>
+<article><h1>Boric llegó a Lima &lt;img src=x onerror=alert(15)&gt;</h1>
+<p>El presidente de Chile, Gabriel Boric, llegó este lunes a Lima, donde se reunió con el presidente
+José Jerí &lt;script&gt;window.__pwned=16&lt;/script&gt; en Palacio de Gobierno.</p>
+<p onclick="window.__pwned=17">Según la Cancillería, Boric viajará el miércoles 24 a Quito para reunirse con
+Daniel Noboa `${window.__pwned=18}`.</p>
+<script>document.write("<img src=x onerror=window.__pwned=19>")</script>
+</article>
+<footer>© Diario. Oficinas en Caracas.</footer>
+</body></html>
+"""
+
+
+def test_scraped_html_page_gives_text_not_code(tmp_path):
+    """A saved news page: its scripts and styles are not article text; its escaped markup stays text."""
+    page = tmp_path / "nota.html"
+    page.write_text(SCRAPED_PAGE, encoding="utf-8")
+    out = tmp_path / "out"
+    run = tourmap("build", page, "-o", out)
+    assert run.rc == 0, run
+    tour = json.loads(next(out.glob("*/tour.json")).read_text(encoding="utf-8"))
+    blob = json.dumps(tour, ensure_ascii=False)
+    assert "dataLayer" not in blob and "document.write" not in blob and "content:" not in blob
+    names = [s["name"] for s in tour["stops"]]
+    assert "Lima" in names, names
+    quotes = " ".join(e["quote"] for s in tour["stops"] for e in s["evidence"])
+    assert "<script>window.__pwned=16</script>" in quotes  # the page's &lt;...&gt; is text the reader saw
+    for f in html_files(out):
+        assert injected(f.read_text(encoding="utf-8")) == [], f.name

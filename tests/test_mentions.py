@@ -74,3 +74,16 @@ def test_names_with_particles_and_titles():
 def test_dates_in_mentions():
     m = _mentions("Este lunes 22 viajará a Quito.")
     assert [d.value for d in m.dates] == ["2025-12-22"]
+
+
+def test_single_name_after_an_office_word():
+    lex = load_lexicon("pt")
+    t = "Lula foi recebido pelo imperador Naruhito e pelo vicepresidente de Chevron."
+    names = [p.name for p in find_people(t, sentences=(Span(0, len(t), t),), lex=lex, date="2025-03-26")]
+    assert "Naruhito" in names and "Chevron" not in names
+
+
+def test_role_of_a_named_country_is_the_office_holder_of_the_day():
+    m = _mentions("Gustavo Petro viajó el lunes a París, donde se reunió con el presidente de Francia.",
+                  published="2025-12-02")
+    assert [p.name for p in m.people] == ["Gustavo Petro", "Emmanuel Macron"]

@@ -1,6 +1,7 @@
 """Several articles about one trip -> one tour: grouping, stop matching, conflicts, corrections."""
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings as hsettings, strategies as st
 
 from tourmap.cli import cli
 from tourmap.config import Settings, StopOverride, TourOverride
@@ -172,6 +174,8 @@ def test_slug_only_override_corrects_the_automatic_tour():
 
 def test_helpers():
     assert same_person("Kast", "José Antonio Kast") and not same_person("José Jerí", "José Antonio Kast")
+    assert same_person("J. A. Kast", "José Antonio Kast") and same_person("Lula", "Luiz Inácio Lula da Silva")
+    assert not same_person("Cristina Kirchner", "Néstor Kirchner") and not same_person("Kast", None)
     assert [surname(n) for n in ("José Antonio Kast", "Claudia Sheinbaum Pardo", "Luiz Inácio Lula da Silva",
                                  "Pope Leo XIV", "Gustavo Petro")] == ["kast", "sheinbaum", "lula", "leo", "petro"]
     assert dates_compatible("2025-12-22", "2025-12-23") and dates_compatible(None, "2026")
@@ -220,3 +224,52 @@ def test_extract_two_fake_articles_in_sequence(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "  - Quito: date 2025-12-22 (000_seed) vs 2025-12-23 (001_later): kept the newer\n" in res.stdout
     assert "000_seed; 001_later" in res.stdout
+
+
+# --- properties -------------------------------------------------------------------------------
+
+PLACES = [("Quito", *QUITO), ("Lima", *LIMA), ("Buenos Aires", *BSAS)]
+TRAVELERS = ["José Antonio Kast", "Kast", "Daniel Noboa", None]
+
+
+@st.composite
+def article_tours(draw):
+    n = draw(st.integers(1, 5))
+    tours = []
+    for i in range(n):
+        pub = draw(st.one_of(st.none(), st.dates(min_value=dt.date(2025, 10, 1), max_value=dt.date(2026, 3, 1))))
+        stops = []
+        for name, lat, lon in draw(st.lists(st.sampled_from(PLACES), max_size=3)):
+            day = draw(st.one_of(st.none(), st.integers(1, 28)))
+            stops.append(stop(name, lat, lon, date=f"2025-12-{day:02d}" if day else None,
+                              status=draw(st.sampled_from(["planned", "completed"])), article=f"a{i}"))
+        tours.append(Tour(articles=[art(f"a{i}", pub.isoformat() if pub else None)],
+                          traveler=draw(st.sampled_from(TRAVELERS)), stops=stops))
+    return tours
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(tours=article_tours(), seed=st.randoms())
+def test_merge_properties(tours, seed):
+    merged = merge_tours(tours, settings=Settings())
+    shuffled = list(tours)
+    seed.shuffle(shuffled)
+    assert [t.to_json() for t in merge_tours(shuffled, settings=Settings())] == [t.to_json() for t in merged]
+    assert len({t.slug for t in merged}) == len(merged)
+    for t in tours:  # every reported stop is in some tour, citing its article
+        for s in t.stops:
+            assert any(s.name == m.name and t.articles[0].id in m.sources for mt in merged for m in mt.stops)
+    for mt in merged:
+        dated = [m.date for m in mt.stops if m.date]
+        assert dated == sorted(dated)
+
+
+def test_stops_only_the_newer_article_has_go_where_it_tells_them():
+    bogota = (4.711, -74.0721)
+    a = Tour(articles=[art("a", "2025-12-20")], traveler="Kast",
+             stops=[stop("Quito", *QUITO), stop("Lima", *LIMA)])
+    b = Tour(articles=[art("b", "2025-12-22")], traveler="Kast",
+             stops=[stop("Bogotá", *bogota), stop("Quito", *QUITO), stop("Buenos Aires", *BSAS),
+                    stop("Lima", *LIMA)])
+    [t] = merge_tours([a, b], settings=Settings())
+    assert [s.name for s in t.stops] == ["Bogotá", "Quito", "Buenos Aires", "Lima"]

@@ -244,3 +244,42 @@ def test_rendered_page_keeps_its_shape_whatever_the_text(benign_shape, title, na
     assert _shape(html) == benign_shape
     assert injected(html) == []
     assert raw_in_template_literal(html, "${globalThis.__pwned") == []
+
+
+# --- extraction, whole stage chain ---------------------------------------------------------------------
+
+FRAGMENTS = [
+    "El presidente Gabriel Boric llegó este lunes a Lima", ", donde se reunió con José Jerí", ".",
+    " Viajará el miércoles 24 a Quito", " para reunirse con Daniel Noboa", " en el Palacio de Carondelet",
+    " El pasado martes estuvo en Buenos Aires con Javier Milei", " en la Casa Rosada", "\n\n", " en enero",
+    " La frontera con Perú", " según La Tercera", " Bogotá", " Santiago", " el 21 de diciembre de 2025",
+]
+chain_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.sampled_from(DANGER), st.text(max_size=8)),
+                      min_size=1, max_size=25).map("".join)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=chain_text, pub=published_dates)
+def test_extraction_never_crashes_and_evidence_points_into_the_text(body, pub):
+    """Whatever the text: an expected error or a tour whose evidence quotes are the text at their offsets."""
+    import tempfile
+    from pathlib import Path
+
+    from tourmap.config import Settings
+    from tourmap.errors import InputError
+    from tourmap.pipeline import extract_one
+
+    with tempfile.TemporaryDirectory() as d:
+        art = Path(d) / "nota.txt"
+        art.write_text(body, encoding="utf-8")
+        try:
+            tour = extract_one(art, Settings(), published=pub.isoformat(), language="es")
+        except InputError:
+            return  # empty, not text: the CLI turns it into one line
+    text = tour.articles[0].text
+    for s in tour.stops:
+        assert -90 <= s.lat <= 90 and -180 <= s.lon <= 180, s
+        for v in (s.date, s.date_end):
+            assert v is None or (ISO.match(v) and _is_real_date(v)), s
+        for e in s.evidence:
+            assert text[e.start:e.end] == e.quote, (e, text[e.start:e.end])

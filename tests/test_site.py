@@ -98,6 +98,9 @@ def test_republish_unchanged_touches_nothing(news):
     before = snapshot(site)
     assert publish([arts], site, Settings(), jobs=1) == f"site unchanged: 2 tours in {site}"
     assert snapshot(site) == before
+    res = CliRunner().invoke(cli, ["publish", str(arts), "-o", str(site)])
+    assert (res.exit_code, res.stdout) == (0, f"site unchanged: 2 tours in {site}\n")
+    assert snapshot(site) == before
     assert not list(site.parent.glob(".maps.new-*"))
 
 

@@ -160,3 +160,32 @@ def test_domestic_tour_weekend():
     assert [(s.name, s.date, s.status) for s in t.stops] == [
         ("Quetzaltenango", "2025-03-08", "planned"), ("San Marcos", "2025-03-08", "planned"),
         ("Huehuetenango", "2025-03-09", "planned")]
+
+
+def test_person_met_before_the_next_journey_belongs_to_the_stop_before():
+    t = tour("Lula chegou nesta segunda-feira (24) a Tóquio. Nesta quinta-feira (27), o presidente terá um encontro "
+             "com o primeiro-ministro Shigeru Ishiba e depois viaja para Hanói, onde será recebido por To Lam.",
+             lang="pt", published="2025-03-26")
+    assert [(s.name, s.met) for s in t.stops] == [("Tokio", ["Shigeru Ishiba"]), ("Hanoi", ["To Lam"])]
+
+
+def test_present_tense_today_is_completed():
+    t = tour("Luiz Inácio Lula da Silva se reúne hoy con Gustavo Petro en la Casa de Nariño. Mañana viajará a "
+             "Cartagena.", published="2024-04-17")
+    assert [(s.name, s.date, s.status) for s in t.stops] == [("Bogotá", "2024-04-17", "completed"),
+                                                             ("Cartagena", "2024-04-18", "planned")]
+
+
+def test_topic_places_are_not_stops():
+    t = tour("El presidente Gustavo Petro llegó el lunes a Lima, donde habló sobre la crisis en Venezuela y la "
+             "situación en Haití.", published="2025-12-02")
+    assert [s.name for s in t.stops] == ["Lima"]
+    t = tour("Joe Biden arrived in Berlin on Friday to discuss the war in Ukraine and the ceasefire in Gaza.",
+             lang="en", published="2025-12-06")
+    assert [s.name for s in t.stops] == ["Berlín"]
+
+
+def test_itinerary_list_after_a_cue_noun():
+    t = tour("Gustavo Petro viajará el próximo lunes a Perú. La agenda incluye Lima, Cusco y Arequipa.",
+             published="2025-12-02")
+    assert [s.name for s in t.stops] == ["Lima", "Cusco", "Arequipa"]

@@ -137,7 +137,7 @@ def hold_lock(lock_path: Path, *, timeout: float, what: str = "build"):
 # --- running many things ----------------------------------------------------------------------
 
 
-def _progress(items: Iterable[T], *, total: int, desc: str, show: bool) -> Iterator[T]:
+def _progress(items: Iterable[T], *, total: int, desc: str, show: bool, unit: str = "it") -> Iterator[T]:
     """A tqdm bar on a terminal; otherwise a few plain log lines a scheduler's log can keep."""
     if not show or total == 0:
         yield from items
@@ -146,7 +146,7 @@ def _progress(items: Iterable[T], *, total: int, desc: str, show: bool) -> Itera
         from tqdm import tqdm
 
         tqdm.monitor_interval = 0  # no monitor thread: the render pool forks after this bar
-        yield from tqdm(items, total=total, desc=desc, unit="", file=sys.stderr, leave=False)
+        yield from tqdm(items, total=total, desc=desc, unit=unit, file=sys.stderr, leave=False)
         return
     if total < 20:  # a handful of items: the summary lines say enough
         yield from items
@@ -155,20 +155,27 @@ def _progress(items: Iterable[T], *, total: int, desc: str, show: bool) -> Itera
     for i, item in enumerate(items, 1):
         yield item
         if i % step == 0 or i == total:
-            print(f"tourmap: {desc} {i}/{total}", file=sys.stderr, flush=True)
+            print(f"tourmap: {desc} {i}/{total} {unit}s", file=sys.stderr, flush=True)
 
 
-def _run(fn: Callable, args: list[tuple], *, jobs: int, desc: str, show: bool) -> list:
+def _imap(fn: Callable, args: list[tuple], *, jobs: int, desc: str, show: bool, unit: str) -> Iterator:
     """fn(*a) for each a, in a process pool when worth it; results in the order of `args`."""
     if jobs <= 1 or len(args) < POOL_MIN:
-        return list(_progress((fn(*a) for a in args), total=len(args), desc=desc, show=show))
+        yield from _progress((fn(*a) for a in args), total=len(args), desc=desc, show=show, unit=unit)
+        return
     import multiprocessing as mp
 
     # fork: workers start with everything already imported (and tests' monkeypatches).
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=ctx) as pool:
-        futures = pool.map(_call, [(fn, a) for a in args], chunksize=max(1, len(args) // (jobs * 8)))
-        return list(_progress(futures, total=len(args), desc=desc, show=show))
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=ctx)
+    try:
+        results = pool.map(_call, [(fn, a) for a in args], chunksize=max(1, len(args) // (jobs * 8)))
+        yield from _progress(results, total=len(args), desc=desc, show=show, unit=unit)
+    except BaseException:
+        # One bad article: report it now rather than after the rest of the batch.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def _call(job):
@@ -211,9 +218,10 @@ def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, 
             todo.append(f)
         else:
             tours[f] = _moved(hit, f)
-    fresh = _run(_extract, [(f, settings) for f in todo], jobs=jobs, desc="extracting", show=progress)
-    for f, t in zip(todo, fresh):
-        cache.put(keys[f], t)
+    fresh = _imap(_extract, [(f, settings) for f in todo], jobs=jobs, desc="extracting", show=progress,
+                  unit="article")
+    for f, t in zip(todo, fresh, strict=True):  # strict: runs `fresh` to its end (pool shutdown)
+        cache.put(keys[f], t)  # as they come: a batch that fails later keeps what it extracted
         tours[f] = t
     return [tours[f] for f in files], shas
 
@@ -261,8 +269,8 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
             folder_ok = (out_dir / t.slug / "index.html").is_file()
             plan.append((t, why_rebuild(old.tours.get(t.slug), entry, folder_ok=folder_ok, force=force)))
         todo = [t for t, why in plan if why]
-        written = _run(_write, [(t, out_dir, settings) for t in todo], jobs=jobs, desc="rendering",
-                       show=progress)
+        written = list(_imap(_write, [(t, out_dir, settings) for t in todo], jobs=jobs, desc="rendering",
+                             show=progress, unit="tour"))
         done = {b.slug: b for b in written}
         out: list[BuiltTour] = []
         for t, why in plan:

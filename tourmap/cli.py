@@ -181,7 +181,7 @@ def publish(paths, site_dir, force, jobs, config_path):
 
     Safe to run from a scheduler: the new site is built aside and swapped in; a failed run
     leaves the last good site untouched; an unchanged site is not touched at all. The tours
-    are built into a hidden folder beside the site (.SITE.build), which keeps rebuilds fast.
+    are built into a hidden folder beside the site (.<SITE>.build), which keeps rebuilds fast.
 
     \b
     Exit codes: 0 published or unchanged, 1 failed (last good site kept),

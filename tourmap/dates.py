@@ -270,8 +270,6 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
                 mon = _month_num(lex, gd["mon"])
                 if not mon:
                     continue
-                if lex.lang != "en" and gd["mon"][0].isupper() and not gd.get("y") and not gd.get("wd"):
-                    pass  # "21 de Mayo" is still a date when a day number is written
                 if gd.get("y"):
                     y = int(gd["y"])
                 elif pub is not None:
@@ -349,9 +347,8 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
                         y = pub.year
                 else:
                     y = _year_for(mon, None, pub, tense_at(text, s, lex))
-                ss = m.start("pre") if gd.get("pre") and fold(gd["pre"]).split()[0] in ("desde", "hasta", "until", "since") else m.start("mon")
-                add(ss if gd.get("pre") and ss != m.start("mon") else m.start("mon"), e,
-                    f"{y:04d}-{mon:02d}", precision="month")
+                # the span starts at the month, so "desde"/"hasta" before it still give the role
+                add(m.start("mon"), e, f"{y:04d}-{mon:02d}", precision="month")
     if pub is not None:
         for key, rx in g.word_rx:
             for m in rx.finditer(text):

@@ -148,7 +148,10 @@ def find_mentions(article: Article, *, settings: Settings) -> Mentions:
     holders = load_officeholders(str(settings.knowledge("officeholders.yaml")))
     people = tuple(find_people(text, sentences=sentences, lex=lex, date=article.published,
                                place_spans=[(p.span.start, p.span.end) for p in places if p.candidates],
-                               holders=holders))
+                               holders=holders,
+                               country_spans=[(p.span.start, p.span.end, p.candidates[0].country) for p in places
+                                              if p.candidates and p.candidates[0].kind == "country"
+                                              and p.candidates[0].country]))
     dates = []
     for d in find_dates(text, published=article.published, lex=lex):
         if d.value is None or d.role != "point":

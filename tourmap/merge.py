@@ -53,16 +53,29 @@ def name_tokens(name: str | None) -> tuple[str, ...]:
 
 
 def same_person(a: str | None, b: str | None) -> bool:
-    """'Kast' and 'José Antonio Kast' match (one name's words are all in the other's)."""
+    """'Kast', 'J. A. Kast' and 'José Antonio Kast' are one person; 'Cristina Kirchner' and
+    'Néstor Kirchner' are not: all of one name's words are in the other, or the surnames agree
+    and the other words agree too (an initial agrees with a word it begins)."""
     ta, tb = set(name_tokens(a)), set(name_tokens(b))
     if not ta or not tb:
         return False
-    return ta <= tb or tb <= ta
+    if ta <= tb or tb <= ta:
+        return True
+    sur = surname(a)
+    if not sur or sur != surname(b):
+        return False
+    short, long = sorted((ta - {sur}, tb - {sur}), key=len)
+    return all(any(_agree(x, y) for y in long) for x in short)
+
+
+def _agree(x: str, y: str) -> bool:
+    return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
 
 
 def surname(name: str | None) -> str:
     # "Leo XIV": a regnal number is not a surname.
     words = [w for i, w in enumerate(name_tokens(name)) if i == 0 or not re.fullmatch(r"[ivxlc]+", w)]
+    words = [w for w in words if len(w) > 1] or words  # "J. A. Kast": initials are not surnames
     if not words:
         return ""
     if len(words) <= 2:
@@ -218,10 +231,6 @@ def _fresh(t: Tour) -> Tour:
     return t
 
 
-def _newer_id(t: Tour) -> str:
-    return ", ".join(a.id for a in t.articles) or "?"
-
-
 def _match(stops: list[Stop], new: Stop, taken: set[int]) -> int | None:
     best = None
     for i, s in enumerate(stops):
@@ -237,13 +246,9 @@ def _match(stops: list[Stop], new: Stop, taken: set[int]) -> int | None:
     return best[1] if best else None
 
 
-def _label(s: Stop) -> str:
-    return s.name
-
-
 def _merge_stop(old: Stop, new: Stop, old_src: str, new_src: str, conflicts: list[str]) -> None:
     """Fold a newer report of the same stop into `old`: the newer article wins."""
-    name = _label(old)
+    name = old.name
     for attr in ("date", "date_end"):
         a, b = getattr(old, attr), getattr(new, attr)
         if b is None or a == b:
@@ -282,6 +287,28 @@ def _merge_stop(old: Stop, new: Stop, old_src: str, new_src: str, conflicts: lis
     old.country = old.country or new.country
 
 
+def _insert_new_stops(stops: list[Stop], new: list[Stop], matched: list[Stop | None]) -> None:
+    """Add the stops only the newer article has where it tells them: after the stop they
+    follow there, else before the first stop it shares with the tour, else at the end (the
+    date order applied afterwards moves dated ones anyway)."""
+    def at(stop: Stop) -> int:
+        return next(i for i, x in enumerate(stops) if x is stop)
+
+    first_shared = next((m for m in matched if m is not None), None)
+    prev: Stop | None = None
+    for s, m in zip(new, matched):
+        if m is not None:
+            prev = m
+            continue
+        if prev is not None:
+            stops.insert(at(prev) + 1, s)
+        elif first_shared is not None:
+            stops.insert(at(first_shared), s)
+        else:
+            stops.append(s)
+        prev = s
+
+
 def order_stops(stops: list[Stop]) -> list[Stop]:
     """By date; an undated stop stays right after the stop it followed (or first)."""
     keyed = []
@@ -296,19 +323,20 @@ def order_stops(stops: list[Stop]) -> list[Stop]:
 
 
 def _fold_tour(base: Tour, new: Tour) -> None:
-    new_src = _newer_id(new)
+    new_src = ", ".join(a.id for a in new.articles) or "?"
     taken: set[int] = set()
-    added: list[Stop] = []
+    matched: list[Stop | None] = []  # for each new stop, the base stop it updates
     for s in new.stops:
         i = _match(base.stops, s, taken)
         if i is None:
-            added.append(s)
+            matched.append(None)
             continue
         taken.add(i)
         old = base.stops[i]
         # The stop's latest source is the report whose values the newer one may overrule.
         _merge_stop(old, s, old.sources[-1] if old.sources else "?", new_src, base.conflicts)
-    base.stops += added
+        matched.append(old)
+    _insert_new_stops(base.stops, new.stops, matched)
     known = {a.id for a in base.articles}
     base.articles += [a for a in new.articles if a.id not in known]
     base.origin = new.origin or base.origin

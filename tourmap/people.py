@@ -46,6 +46,7 @@ class Office:
 class Officeholders:
     offices: list[Office] = field(default_factory=list)
     seats: dict[str, dict[str, str]] = field(default_factory=dict)
+    chancellor_heads: frozenset[str] = frozenset()
     _alias: dict[str, list[Office]] = field(default_factory=dict)
 
     def index(self) -> None:
@@ -104,7 +105,8 @@ def load_officeholders(path: str | None = None) -> Officeholders:
     except Exception as exc:  # noqa: BLE001 - YAML errors of any kind -> one line
         raise ConfigError(f"{p}: not valid YAML ({str(exc).splitlines()[0] if str(exc) else exc})") from None
     oh = Officeholders(seats={str(k): {str(a): str(b) for a, b in (v or {}).items()}
-                              for k, v in (raw.get("seats") or {}).items()})
+                              for k, v in (raw.get("seats") or {}).items()},
+                       chancellor_heads=frozenset(str(c) for c in raw.get("chancellor_heads") or []))
     for i, e in enumerate(raw.get("people") or []):
         if not isinstance(e, dict) or not e.get("name") or not e.get("country") or not e.get("role"):
             raise ConfigError(f"{p}: people[{i}]: needs name, country and role")
@@ -200,9 +202,13 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
 
 
 def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: str | None,
-                place_spans: list[tuple[int, int]] | None = None, holders: Officeholders | None = None
-                ) -> list[PersonMention]:
-    """Person mentions with canonical names (office-holders file, else the fullest form in the text)."""
+                place_spans: list[tuple[int, int]] | None = None, holders: Officeholders | None = None,
+                country_spans: list[tuple[int, int, str]] | None = None) -> list[PersonMention]:
+    """Person mentions with canonical names (office-holders file, else the fullest form in the text).
+
+    `country_spans` (start, end, ISO code) of country names let "el presidente de Francia" be
+    resolved to the office-holder of the day.
+    """
     holders = holders or load_officeholders()
     org, notn, office, part, cal = _all_words()
     demonyms = _all_demonyms()
@@ -292,7 +298,17 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
         if name:
             o = holders.by_name(name, date=date)
             found.append((run.start, run.end, name, o.role if o else None, o.country if o else None))
+            continue
+        # "el imperador Naruhito", "the emir Tamim": one name right after an office word
+        prev = re.search(r"([\wÀ-ÿ-]+)\s+$", text[max(0, run.start - 30):run.start])
+        if prev and prev.group(1)[:1].islower() and fold(prev.group(1)) in office and \
+                fold(prev.group(1)) not in part and fold(prev.group(1)) not in ("of", "the", "y", "e", "and") and \
+                fold(run.text) not in notn and fold(run.text) not in cal and fold(run.text) not in org and \
+                not any(ps <= run.start < pe for ps, pe in spans_near(run.start, run.end)):
+            found.append((run.start, run.end, run.text, None, None))
     found.extend(_role_references(text, lex=lex, date=date, holders=holders, taken=found))
+    found.extend(_role_of_country(text, lex=lex, date=date, holders=holders, taken=found,
+                                  country_spans=country_spans or []))
     found.sort()
     out, last_end = [], -1
     for s, e, name, role, country in found:
@@ -304,11 +320,17 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
     return out
 
 
-@lru_cache(maxsize=8)
-def _role_ref_rx(lang: str) -> re.Pattern[str] | None:
-    from .lexicon import load_lexicon
+_ROLE_RX: dict[int, re.Pattern[str] | None] = {}
 
-    lex = load_lexicon(lang)
+
+def _role_ref_rx(lex: Lexicon) -> re.Pattern[str] | None:
+    """"el mandatario peruano" / "the Lebanese president", compiled once per lexicon."""
+    if id(lex) not in _ROLE_RX:
+        _ROLE_RX[id(lex)] = _build_role_ref_rx(lex)
+    return _ROLE_RX[id(lex)]
+
+
+def _build_role_ref_rx(lex: Lexicon) -> re.Pattern[str] | None:
     roles = sorted(lex.roles.items(), key=lambda kv: -len(kv[0]))
     if not roles or not lex.demonyms:
         return None
@@ -319,11 +341,38 @@ def _role_ref_rx(lang: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\wÀ-ÿ])(?P<role>{role_rx})\s+(?:(?:interino|interina|electo|electa)\s+)?(?P<dem>{dem})(?![\wÀ-ÿ])", re.I)
 
 
+def _role_of_country(text: str, *, lex: Lexicon, date: str | None, holders: Officeholders, taken: list,
+                     country_spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str, str, str]]:
+    """"el presidente de Francia", "the president of Kenya" -> the office-holder of the day."""
+    out = []
+    if not lex.roles:
+        return out
+    role_rx = "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in sorted(lex.roles, key=len, reverse=True))
+    rx = re.compile(rf"(?<![\wÀ-ÿ])(?P<role>{role_rx})\s+(?:de|del|da|do|of)(?:\s+(?:la|el|the|o|a))?\s*$", re.I)
+    spans = sorted((a, b) for a, b, *_ in taken)
+    for cs, ce, code in country_spans:
+        before = fold_aligned(text[max(0, cs - 60):cs])
+        m = rx.search(before)
+        if not m:
+            continue
+        s = cs - len(before) + m.start()
+        if any(a < ce and s < b for a, b in spans):
+            continue
+        after = text[ce:ce + 40]
+        if re.match(r"\s*,?\s*(?:el\s+|la\s+|o\s+|a\s+|the\s+)?(?:jeque\s+|sheikh\s+)?[A-ZÁÉÍÓÚÑ][\wÀ-ÿ]+(\s+[A-ZÁÉÍÓÚÑ]|,)", after):
+            continue  # the name follows: it is its own mention
+        role = lex.roles.get(re.sub(r"\s+", " ", m.group("role").lower()))
+        o = holders.holder(code, role, date=date) if role else None
+        if o:
+            out.append((s, ce, o.name, o.role, o.country))
+    return out
+
+
 def _role_references(text: str, *, lex: Lexicon, date: str | None, holders: Officeholders,
                      taken: list) -> list[tuple[int, int, str, str, str]]:
     """"el mandatario peruano", "the Lebanese president", "el emir de Catar" -> the office-holder."""
     out = []
-    rx = _role_ref_rx(lex.lang)
+    rx = _role_ref_rx(lex)
     if rx is None:
         return out
     spans = sorted((a, b) for a, b, *_ in taken)
@@ -341,6 +390,9 @@ def _role_references(text: str, *, lex: Lexicon, date: str | None, holders: Offi
         role = lex.roles.get(re.sub(r"\s+", " ", m.group("role")))
         if not code or not role or "-" in code:
             continue
+        if role == "foreign_minister" and code in holders.chancellor_heads and \
+                re.sub(r"\s+", " ", m.group("role")) in ("canciller", "chanceler", "chancellor"):
+            role = "head_of_government"  # "el canciller alemán" is Germany's head of government
         o = holders.holder(code, role, date=date)
         if o:
             out.append((s, e, o.name, o.role, o.country))

@@ -353,8 +353,9 @@ def publish(paths, site_dir: Path, settings: Settings, *, force: bool = False, j
             raise BuildError(f"{site_dir}: is a file, not a folder")
         built = build(paths, site_dir.parent / f".{site_dir.name}.build", settings, force=force, jobs=jobs,
                       progress=progress)
-        for b in built:
-            say(f"{b.status} {b.slug}" + (f": {b.reason}" if b.status != "unchanged" else ""))
+        for b in built:  # only changes: a scheduler's log gets a line per change, not per tour
+            if b.status != "unchanged":
+                say(f"{b.status} {b.slug}: {b.reason}")
         tours = [SiteTour(b.slug, b.tour, b.folder) for b in built if b.status != "removed"]
         tours.sort(key=lambda t: (t.updated or "", t.slug), reverse=True)
         tours.sort(key=lambda t: t.updated is None)  # undated last, the rest newest first

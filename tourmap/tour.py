@@ -47,6 +47,8 @@ class Candidate:
     level: str = "city"  # "city" | "country" | "admin" | "seat"
     origin_kind: str = "mention"
     next_leg: bool = False  # "antes de seguir hacia X": X comes after the stop being told
+    cue_pos: int | None = None  # where the travel word that makes it a stop stands
+    cue_meets: bool = False  # that word is a meeting or hosting word ("recibió"), not a journey
 
 
 def _km(a: Place, b: Place) -> float:
@@ -126,7 +128,6 @@ class _Ctx:
         self.people_index: dict[int, dict[int, list[PersonMention]]] = {}
         self.paragraph_of = self._paragraphs()
         self.background = self._background_sentences()
-        self.departure_dates = self._departure_dates()
         self.headers = {i for i, s in enumerate(self.sents) if self._is_header(i)}
 
     def _is_header(self, i: int) -> bool:
@@ -157,24 +158,16 @@ class _Ctx:
         pub = None
         if self.pub:
             pub = dt.date.fromisoformat(self.pub[:10])
+        starts = [d.start for d in self.dates]
         for i, s in enumerate(self.sents):
             if self.lex.has("background", s.text) or self.lex.has("cancelled", s.text):
                 out.add(i)
                 continue
-            ds = [d for d in self.dates if s.start <= d.start < s.end and d.value]
+            lo = bisect.bisect_left(starts, s.start)
+            hi = bisect.bisect_left(starts, s.end)
+            ds = [d for d in self.dates[lo:hi] if d.value]
             if pub and ds and all(_days_before(d.value, pub) > 20 for d in ds):
                 out.add(i)
-        return out
-
-    def _departure_dates(self) -> set[int]:
-        """Start offsets of dates told with a departure verb: not the date of a stop."""
-        out = set()
-        for d in self.dates:
-            si = sentence_index(self.sents, d.start)
-            s = self.sents[si]
-            lo, hi = clause_bounds(s.text, d.start - s.start)
-            if self.lex.has("departure", s.text[lo:hi]):
-                out.add(d.start)
         return out
 
 
@@ -318,6 +311,10 @@ def _genitive_or_alias(ctx: _Ctx, sent: str, rel: int) -> bool:
     if re.search(r"(?i)(conocid[oa]s?\s+como|llamad[oa]s?|denominad[oa]s?|known\s+as|so-called|called|"
                  r"conhecid[oa]s?\s+como|chamad[oa]s?)\s+(?:el|la|the|o|a)?\s*[\"“'‘«]?\s*$", before):
         return True
+    m = re.search(r"([a-záéíóúâêôãõçñü]+)(?:\s+([a-záéíóúâêôãõçñü]+))?\s+(?:en|in|em|no|na|nos|nas|on)"
+                  r"(?:\s+(?:la|el|los|las|o|a|os|as|the))?\s*$", before)
+    if m and any(w and ctx.lex.has("context_nouns", w) for w in m.groups()):
+        return True  # "la crisis en Venezuela", "the war in Ukraine", "la crisis política en": a topic
     m = re.search(r"([a-záéíóúâêôãõçñü]+)\s+(?:de|del|da|do|das|dos)(?:\s+(?:la|el|los|las|o|a|os|as))?\s*$", before)
     if m and fold(m.group(1)) not in _GEO_NOUNS and not ctx.lex.has("stop_cues", m.group(1)):
         return True
@@ -415,10 +412,13 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
         if not lo <= m.start() < hi:
             continue
         if fold(re.sub(r"\s+", " ", m.group(0))) in nouns:
-            gap = sent[m.end():rel]
+            gap = sent[m.end():max(m.end(), _list_head(sent, rel))]  # "la agenda incluye Lima, Cusco y Puno"
             # a cue noun governs a place a few words after it, behind a preposition
             if not (0 <= len(gap) <= 60 and re.search(
-                    r"(?i)(?<![\wÀ-ÿ])(en|a|al|por|de|del|in|at|to|em|na|no|à|ao|para|hacia|rumo\s+a)"
+                    r"(?i)(?<![\wÀ-ÿ])(en|a|al|por|de|del|in|at|to|em|na|no|à|ao|para|hacia|rumo\s+a|"
+                    r"será|serán|es|son|fue|fueron|sería|is|was|will\s+be|would\s+be|é|foi|são|seria|"
+                    r"incluye|incluirá|incluía|comprende|abarca|contempla|includes|included|will\s+include|"
+                    r"covers|inclui|incluirá|incluía|abrange|prevê)"
                     r"(?:\s+(?:la|el|los|las|the|o|a|os|as))?\s*$", gap)):
                 continue
         # "did not travel", "no viajará": a negated cue
@@ -427,7 +427,8 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
         cues.append(m)
     if not cues:
         return None
-    before = [m for m in cues if m.end() <= rel]
+    head = _list_head(sent, rel)
+    before = [m for m in cues if m.end() <= rel and head - m.end() <= 110]
     if before:
         m = max(before, key=lambda m: m.end())
         return m.start(), m.group(0)
@@ -457,7 +458,8 @@ def _other_subject(ctx: _Ctx, sent_i: int, cue_rel: int, traveler: str | None, p
     if ctx.lex.has("host_cues", s.text[lo:]) or re.search(r"\b(a|al|à|ao|to)\s*$", between):
         return False
     # an object ("reunirse con Milei") or a name set off by commas is not the one travelling
-    if re.search(r"(?i)(?<![\wÀ-ÿ])(con|com|with|a|al|ao|à|por|pelo|pela|by|de|del|da|do|of)(\s+[a-záéíóúñ]+){0,3}\s*$", before):
+    if re.search(r"(?i)(?<![\wÀ-ÿ])(con|com|with|a|al|ao|à|por|pelo|pela|by|de|del|da|do|of)"
+                 r"(\s+[a-záéíóúâêôãõçñü-]+){0,3}\s*$", before):
         return False
     if re.search(r"[,;:()—]", between) or len(between) > 40:
         return False
@@ -656,6 +658,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             cand = Candidate(place=place, pos=pm.span.start, sentence=si, mention=pm.span.text, level=level,
                              evidence=[si], strength=0.7 if cue else 0.4,
                              origin_kind="dateline" if is_dateline else "mention")
+            cand.cue_pos = s.start + cue[0] if cue else None
+            cand.cue_meets = bool(cue and (ctx.lex.has("meet_cues", cue[1]) or ctx.lex.has("host_cues", cue[1])))
             if is_dateline:
                 cand.strength = 0.45
             cand.next_leg = bool(re.search(
@@ -963,6 +967,11 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
         if len(t.split()) >= 2 and t[:1].isupper() and len(t) > len(written.get(p.name, "")):
             if fold(t.split()[-1]) in fold(p.name) or fold(p.name.split()[-1]) in fold(t):
                 written[p.name] = t
+    for p in people:  # "Pope Francis" in English for the canonical "Francisco"
+        t = p.span.text
+        if p.name not in written and len(t.split()) == 1 and t[:1].isupper() and \
+                fold(t) not in fold(p.name).split() and not t.isupper():
+            written[p.name] = t
 
     # people met, sentence by sentence, go to the stop of their sentence or the story's current stop
     bg_paras = _background_paragraphs(ctx, cands)
@@ -975,8 +984,12 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
         here = [c for c in cands if c.sentence == si]
         for p in met:
             target = None
-            if here:
-                target = min(here, key=lambda c: abs(c.pos - p.span.start))
+            # someone named before the travel word of a stop of the same sentence was met at the stop
+            # before ("se reúne con Ishiba y después viaja a Hanói")
+            eligible = [c for c in here if c.cue_pos is None or c.cue_meets or c.cue_pos <= p.span.start
+                        or c.pos <= p.span.start]
+            if eligible:
+                target = min(eligible, key=lambda c: abs(c.pos - p.span.start))
             else:
                 before = [c for c in cands if c.pos < ctx.sents[si].start]
                 target = before[-1] if before else None
@@ -1137,18 +1150,23 @@ def _regions(ctx: _Ctx, stops: list[Stop], home: str | None) -> list[Region]:
     border_sents = {sentence_index(ctx.sents, m.start()) for m in hits}
     anchor = None
     best = None
+    hit_pos = [m.start() for m in hits]
     for pm in ctx.m.places:
         if not pm.candidates:
             continue
         c = pm.candidates[0]
-        if c.kind in ("country",) or c.name in stop_names:
-            continue
         d = min(abs(pm.sentence - b) for b in border_sents)
-        if d > 1:
+        # a stop can be the border town only when the sentence itself says so ("Tapachula, vecina de
+        # la frontera con Guatemala"); otherwise the border place is one the trip does not visit
+        if c.kind in ("country",) or (c.name in stop_names and d > 0) or d > 1:
             continue
         if c.country and other and c.country == other:
             continue
-        rank = (c.kind not in ("city", "admin"), d)
+        chars = min(abs(pm.span.start - h) for h in hit_pos)
+        sent = ctx.sents[pm.sentence]
+        lo, hi = _segment(sent.text, pm.span.start - sent.start)
+        apart = not any(sent.start + lo <= h < sent.start + hi for h in hit_pos)
+        rank = (c.kind not in ("city", "admin"), d, apart, chars)
         if best is None or rank < best:
             best, anchor = rank, c
     if anchor is None:
