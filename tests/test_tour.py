@@ -189,3 +189,11 @@ def test_itinerary_list_after_a_cue_noun():
     t = tour("Gustavo Petro viajará el próximo lunes a Perú. La agenda incluye Lima, Cusco y Arequipa.",
              published="2025-12-02")
     assert [s.name for s in t.stops] == ["Lima", "Cusco", "Arequipa"]
+
+
+def test_earlier_leg_told_later_goes_first():
+    t = tour("Xi Jinping foi recebido nesta quarta-feira (20) por Lula em Brasília. Xi chegou na terça-feira (19), "
+             "depois de participar da cúpula do G20 no Rio de Janeiro na segunda-feira (18). Antes, o líder chinês "
+             "esteve em Lima, onde participou do fórum da Apec.", lang="pt", published="2024-11-20")
+    assert [s.name for s in t.stops] == ["Lima", "Rio de Janeiro", "Brasília"]
+    assert t.stops[0].date is None

@@ -28,8 +28,22 @@ def stops_frame(tour: Tour) -> "pd.DataFrame":
     return pd.DataFrame(rows, columns=STOP_COLUMNS)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def stops_csv(tour: Tour) -> str:
-    return stops_frame(tour).to_csv(index=False, lineterminator="\n")
+    frame = stops_frame(tour)
+    for col in frame.columns:
+        if frame[col].dtype == object or str(frame[col].dtype).startswith("str"):
+            frame[col] = frame[col].map(_inert)
+    return frame.to_csv(index=False, lineterminator="\n")
 
 
 def tour_table(tour: Tour) -> str:

@@ -49,6 +49,7 @@ class Candidate:
     next_leg: bool = False  # "antes de seguir hacia X": X comes after the stop being told
     cue_pos: int | None = None  # where the travel word that makes it a stop stands
     cue_meets: bool = False  # that word is a meeting or hosting word ("recibió"), not a journey
+    prev_leg: bool = False  # "Antes, estuvo en Lima": told after, happened before the stops told so far
 
 
 def _km(a: Place, b: Place) -> float:
@@ -659,6 +660,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                              evidence=[si], strength=0.7 if cue else 0.4,
                              origin_kind="dateline" if is_dateline else "mention")
             cand.cue_pos = s.start + cue[0] if cue else None
+            cand.prev_leg = bool(re.match(r"(?i)\s*(antes|before\s+that|earlier|previously|anteriormente|previamente|"
+                                          r"antes\s+disso|con\s+anterioridad)\s*,", sent))
             cand.cue_meets = bool(cue and (ctx.lex.has("meet_cues", cue[1]) or ctx.lex.has("host_cues", cue[1])))
             if is_dateline:
                 cand.strength = 0.45
@@ -793,7 +796,14 @@ def _order(cands: list[Candidate], pub: str | None, paragraph_of: list[int] | No
     """Travel order: text order, moved only where the dates say one comes before the other."""
     out: list[Candidate] = []
     floor: dict[int, str] = {}
+    ceiling: dict[int, str] = {}
     for c in cands:
+        if c.prev_leg and not c.date and paragraph_of is not None:
+            # "Antes, estuvo en Lima": before every day told earlier in its paragraph
+            days = [x.date for x in cands if x.date and len(x.date) == 10 and x.sentence < c.sentence
+                    and paragraph_of[x.sentence] == paragraph_of[c.sentence]]
+            if days:
+                ceiling[id(c)] = (dt.date.fromisoformat(min(days)) - dt.timedelta(days=1)).isoformat()
         if c.next_leg and not c.date and paragraph_of is not None:
             # the next leg starts after every day told for the stops of its paragraph
             days = [x.date for x in cands if x.date and len(x.date) == 10
@@ -806,6 +816,8 @@ def _order(cands: list[Candidate], pub: str | None, paragraph_of: list[int] | No
         lo, hi = _interval(x.date, x.status, pub)
         if id(x) in floor:
             lo = max(lo, floor[id(x)])
+        if id(x) in ceiling:
+            hi = min(hi, ceiling[id(x)])
         return lo, hi
 
     for c in cands:
