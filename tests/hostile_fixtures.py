@@ -42,8 +42,12 @@ TEMPLATE = "`${window.__pwned=6}`"
 SVG_ALERT = "<svg onload=alert(7)>"
 JS_URL = "javascript:window.__pwned=8"
 HTML_COMMENT = "<!-- --><script>window.__pwned=9</script>"
+# Jinja (folium/branca render templates, and re-read their output as templates): evaluated, it
+# prints "zqxj"; left as text, the page shows the braces.
+JINJA = "{{ 'zq' ~ 'xj' }}{% if true %}{% endif %}"
+JINJA_EVALUATED = "zqxj"
 
-PAYLOADS = (SCRIPT, CLOSE_SCRIPT, IMG, ATTR_DQ, ATTR_SQ, TEMPLATE, SVG_ALERT, HTML_COMMENT)
+PAYLOADS = (SCRIPT, CLOSE_SCRIPT, IMG, ATTR_DQ, ATTR_SQ, TEMPLATE, SVG_ALERT, HTML_COMMENT, JINJA)
 ALL = " ".join(PAYLOADS)
 
 TITLE = f"Boric {SCRIPT} llega a Lima {TEMPLATE} y se reúne con Jerí {IMG}"
@@ -71,7 +75,7 @@ El presidente de Chile, Gabriel Boric, llegó este lunes a Lima {SCRIPT}, donde 
 
 Según la Cancillería, Boric viajará el miércoles 24 a Quito {IMG} para reunirse con el mandatario Daniel Noboa {TEMPLATE} en el Palacio de Carondelet.
 
-La gira terminará en Bogotá {SVG_ALERT} {ATTR_SQ}, donde el presidente Gustavo Petro {HTML_COMMENT} lo recibirá en la Casa de Nariño.
+La gira terminará en Bogotá {SVG_ALERT} {ATTR_SQ} {JINJA}, donde el presidente Gustavo Petro {HTML_COMMENT} lo recibirá en la Casa de Nariño.
 """
 
 
@@ -90,7 +94,7 @@ site:
 tours:
   - slug: gira-hostil
     articles: [{article_name}]
-    title: {q("Gira " + SCRIPT + " " + TEMPLATE)}
+    title: {q("Gira " + SCRIPT + " " + TEMPLATE + " " + JINJA)}
     subtitle: {q("Subtítulo " + IMG + ATTR_SQ)}
     stops:
       - match: {q("Santiago " + SVG_ALERT)}
@@ -232,6 +236,8 @@ def injected(html: str) -> list[str]:
         body = s.strip()
         if body.startswith(("window.__pwned", "alert(")):
             bad.append(f"injected <script>{body[:60]}")
+    if JINJA_EVALUATED in html:
+        bad.append("a Jinja expression from the text was evaluated while building")
     # Raw markup of a payload anywhere (even inside a JS string) is one innerHTML away from running.
     for raw in ("<script>window.__pwned", "<img src=x", "<svg onload", "</script><script>window"):
         if raw.lower() in html.lower():
@@ -332,9 +338,9 @@ def hostile_tour():
              status="completed", met=[PERSON, MET_TEMPLATE], landmark=f"Palacio {HTML_COMMENT}",
              evidence=[ev(f"Lima {SCRIPT}")], sources=[art.id]),
         Stop(name=f"Quito {TEMPLATE}", lat=-0.2201, lon=-78.5123, country="EC", date="2026-01",
-             status="planned", met=[f"Daniel {IMG} Noboa"], landmark=None,
+             status="planned", met=[f"Daniel {IMG} Noboa", f"Ana {JINJA}"], landmark=None,
              evidence=[ev(f"Quito {IMG}")], sources=[art.id]),
-        Stop(name=f"Bogotá {ATTR_DQ}", lat=4.5981, lon=-74.0758, country="CO", date=None,
+        Stop(name=f"Bogotá {ATTR_DQ} {JINJA}", lat=4.5981, lon=-74.0758, country="CO", date=None,
              status="planned", met=[], evidence=[ev(TEMPLATE)], sources=[art.id]),
     ]
     anchor = Place(name=f"Arica {IMG}", lat=-18.4783, lon=-70.3126, country="CL", admin1="CL-AP")

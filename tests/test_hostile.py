@@ -609,3 +609,26 @@ def test_scraped_html_page_gives_text_not_code(tmp_path):
     assert "<script>window.__pwned=16</script>" in quotes  # the page's &lt;...&gt; is text the reader saw
     for f in html_files(out):
         assert injected(f.read_text(encoding="utf-8")) == [], f.name
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")  # C0/C1 controls other than \t and \n
+
+
+def test_terminal_control_sequences_never_reach_outputs(tmp_path):
+    """Scraped text can carry escape sequences: printed by `extract --format table` they would retitle
+    or clear the editor's terminal, and in tour.json they are junk. They go at reading time."""
+    art = tmp_path / "esc.md"
+    art.write_text(
+        '---\ntitle: "Boric \\e]0;pwned\\a llega \\e[31mRED\\e[0m"\npublished: 2025-12-21\n---\n\n'
+        "El presidente Gabriel Boric llegó este lunes a Lima \x1b[2J\x1b]0;hijack\x07\x1b]8;;http://x.test\x1b\\, "
+        "donde se reunió con José Jerí \x1b[31m\x9b2J en Palacio de Gobierno.\x7f\n",
+        encoding="utf-8")
+    for fmt in ("table", "csv", "json"):
+        run = tourmap("extract", art, "--format", fmt)
+        assert run.rc == 0, run
+        assert CONTROL.findall(run.out) == [], (fmt, run.out[:400])
+    tour = json.loads(tourmap("extract", art, "--format", "json").out)
+    strings = [tour["articles"][0]["title"]] + [e["quote"] for s in tour["stops"] for e in s["evidence"]] \
+        + [m for s in tour["stops"] for m in s["met"]]
+    assert [x for x in strings if CONTROL.search(x)] == [], strings
+    assert "Lima" in [s["name"] for s in tour["stops"]]

@@ -177,7 +177,7 @@ render = pytest.importorskip("tourmap.render")
 
 DANGER = ["<", ">", "&", '"', "'", "`", "${", "}", "</script>", "<script>", "<!--", "-->", "]]>",
           "onerror=", "javascript:", "\\", "\u2028", "\u2029", "</", "<img src=x onerror=alert(1)>",
-          "${globalThis.__pwned=1}", "{{", "}}", "%s", "\x00"]
+          "${globalThis.__pwned=1}", "{{", "}}", "%s", "\x00", "{{ 'zq' ~ 'xj' }}", "{% if true %}", "{%"]
 hostile_text = st.lists(st.one_of(st.sampled_from(DANGER), st.text(min_size=0, max_size=6)),
                         min_size=1, max_size=8).map("".join)
 

@@ -310,16 +310,30 @@ def _insert_new_stops(stops: list[Stop], new: list[Stop], matched: list[Stop | N
 
 
 def order_stops(stops: list[Stop]) -> list[Stop]:
-    """By date; an undated stop stays right after the stop it followed (or first)."""
-    keyed = []
-    anchor: tuple[int, str] = (0, "")
-    for i, s in enumerate(stops):
+    """By date, moving a stop only when the dates say so for certain.
+
+    A dated stop goes before another only when its whole date span ends before the other's
+    starts: "2025-12" (some day in December) and "2025-12-04" keep the order the report gave.
+    An undated stop travels with the stop it was reported after (leading undated stops stay
+    first). Stable insertion keeps this a deterministic function of the input order.
+    """
+    groups: list[tuple[tuple | None, list[Stop]]] = []
+    for s in stops:
         span = _parse(s.date)
-        if span:
-            anchor = (1, span[0].isoformat())
-        keyed.append((anchor, i, s))
-    keyed.sort(key=lambda k: (k[0], k[1]))
-    return [s for _, _, s in keyed]
+        if span is None and groups:
+            groups[-1][1].append(s)
+        else:
+            groups.append((span, [s]))
+    ordered: list[tuple[tuple | None, list[Stop]]] = []
+    for span, members in groups:
+        pos = len(ordered)
+        while span is not None and pos > 0:
+            prev = ordered[pos - 1][0]
+            if prev is None or not span[1] < prev[0]:
+                break
+            pos -= 1
+        ordered.insert(pos, (span, members))
+    return [s for _, members in ordered for s in members]
 
 
 def _fold_tour(base: Tour, new: Tour) -> None:

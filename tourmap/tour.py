@@ -476,6 +476,8 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
     in_sent = [d for d in ctx.dates if s.start <= d.start < s.end and d.role != "end"]
     lo, hi = clause_bounds(s.text, rel)
     clause = [d for d in in_sent if lo <= d.start - s.start < hi]
+    if any(d.value for d in clause):  # a vague "antes," does not undo a day told in the same clause
+        clause = [d for d in clause if d.value]
     for pool in (clause,):
         if pool:
             best = min(pool, key=lambda d: (abs(d.start - pos) if d.start > pos else abs(pos - d.end)) + (25 if d.role == "start" else 0))
