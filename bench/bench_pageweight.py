@@ -71,7 +71,8 @@ def run() -> list[dict]:
     from map_fixtures import seed_tour, settings
 
     from tourmap.geometry import build_geometry
-    from tourmap.render import render_map, render_static
+    from tourmap.render import render_map
+    from tourmap.static import render_static
 
     s = settings()
     t0 = time.perf_counter()

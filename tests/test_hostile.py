@@ -22,6 +22,7 @@ from hostile_fixtures import (
     ALL,
     CLOSE_SCRIPT,
     IMG,
+    JINJA,
     JS_URL,
     MET_TEMPLATE,
     PAYLOADS,
@@ -35,6 +36,7 @@ from hostile_fixtures import (
     audit_html,
     hostile_article,
     hostile_config,
+    hostile_tour,
     injected,
     raw_in_template_literal,
     snapshot,
@@ -486,8 +488,6 @@ def test_browser_check_sees_a_naive_folium_page_run_payloads(tmp_path, browser):
 def rendered_hostile(tmp_path_factory):
     render = pytest.importorskip("tourmap.render")
     geometry = pytest.importorskip("tourmap.geometry")
-    from hostile_fixtures import hostile_tour
-
     from tourmap.config import Settings
 
     settings = Settings()
@@ -520,6 +520,7 @@ def test_renderer_alone_runs_no_payload_in_chromium(rendered_hostile, browser):
     shown = "\n".join([r["title"], r["body"], *r["texts"]])
     assert SCRIPT in shown
     assert any(TEMPLATE in t or "onerror" in t for t in r["texts"]), r["texts"]
+    assert JINJA in shown, "template syntax in a stop name shows as typed"
     for p in sorted(rendered_hostile.glob("*.svg")) + [rendered_hostile / "embed.html"]:
         r = visit(browser, p)
         assert (r["pwned"], r["dialogs"], r["dom"]) == (None, [], []), (p.name, r)
@@ -632,3 +633,25 @@ def test_terminal_control_sequences_never_reach_outputs(tmp_path):
         + [m for s in tour["stops"] for m in s["met"]]
     assert [x for x in strings if CONTROL.search(x)] == [], strings
     assert "Lima" in [s["name"] for s in tour["stops"]]
+
+
+@pytest.mark.browser
+def test_tiles_attribution_from_config_stays_text_in_chromium(tmp_path, browser):
+    """Leaflet renders attributions as HTML: an attribution typed in the config must arrive escaped."""
+    render = pytest.importorskip("tourmap.render")
+    geometry = pytest.importorskip("tourmap.geometry")
+    from tourmap.config import Settings
+
+    settings = Settings()
+    settings.map.tiles = "https://tiles.example.test/{z}/{x}/{y}.png"
+    settings.map.tiles_attribution = f"© Mapas {IMG} {TEMPLATE} {JINJA}"
+    tour = hostile_tour()
+    page = tmp_path / "index.html"
+    page.write_text(render.render_map(tour, geometry.build_geometry(tour, settings=settings), settings=settings),
+                    encoding="utf-8")
+    html = page.read_text(encoding="utf-8")
+    assert injected(html) == []
+    r = visit(browser, page)
+    assert (r["pwned"], r["dialogs"], r["dom"], r["errors"]) == (None, [], [], []), r
+    assert any("tiles.example.test" in u for u in r["blocked"]), "the configured tiles were not used"
+    assert "Mapas <img src=x" in r["body"], r["body"][-400:]

@@ -14,13 +14,13 @@ from map_fixtures import seed_tour, settings
 from tourmap.config import Settings
 from tourmap.errors import BuildError
 from tourmap.geometry import build_geometry
+from tourmap.static import render_static
 from tourmap.render import (
     date_text,
     embed_snippet,
     json_for_html,
     page_data,
     render_map,
-    render_static,
     safe_url,
     text_html,
 )

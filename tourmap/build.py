@@ -61,7 +61,8 @@ def gather_articles(paths: list[str | Path]) -> list[Path]:
 def write_tour(tour: Tour, out_dir: Path, settings: Settings) -> BuiltTour:
     from .export import dumps, stops_csv, tour_geojson
     from .geometry import build_geometry
-    from .render import embed_snippet, render_map, render_static
+    from .render import embed_snippet, render_map
+    from .static import render_static
 
     geom = build_geometry(tour, settings=settings)
     files: dict[str, str | bytes] = {

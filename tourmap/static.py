@@ -13,6 +13,7 @@ from typing import Any
 from .config import Settings
 from .geometry import basemap, located, route_points
 from .models import Tour, TourGeometry
+from .wording import LABELS, lang_of, titles
 
 BLUE = "#1f4e79"
 WIDTH_IN, DPI = 8.0, 120
@@ -67,7 +68,6 @@ def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MPath
 
-    from .render import LABELS, lang_of, titles
 
     lab = LABELS[lang_of(tour)]
     title, subtitle = titles(tour)
