@@ -72,6 +72,16 @@ _FREE = {
     "prime", "primer", "primera", "minister", "ministro", "ministra", "canciller", "emir",
     "mayor", "alcalde", "alcaldesa", "governor", "gobernador", "gobernadora", "senator", "senador",
 }
+# Town names that are also common nouns of public life: after an article ("frente al Cabildo",
+# "el Congreso", "la Independencia") they are the institution or the idea, not the town.
+_COMMON_NOUN_NAMES = {
+    "cabildo", "congreso", "senado", "asamblea", "concordia", "victoria", "esperanza", "libertad",
+    "progreso", "porvenir", "providencia", "independencia", "constitucion", "union", "capitolio",
+    "reforma", "trinidad", "republica", "revolucion", "paz", "gloria", "fortuna", "colonia", "patria",
+}
+_ARTICLE_BEFORE = re.compile(r"(?:^|[^\w])(?:el|la|los|las|al|del|the|o|ao|do|da|os)[ \u00a0]+$", re.I)
+# "Rincón del Cerro": a name that goes on with "del" and a capitalized word is a longer name
+_LONGER_NAME_AFTER = re.compile(r"[ \u00a0]+(?:del|de la|de las|de los|do|da|dos|das)[ \u00a0]+([A-ZÁÉÍÓÚÑ]\w+)")
 _METAPHOR_BEFORE = {"el", "la", "un", "una", "the", "a", "o", "um", "uma", "nuevo", "nueva"}
 _LINK_RE = r"(?:de las|de los|de la|del|de|dos|das|do|da|of the|of)"
 _CHAIN_WORD = re.compile(r"(\w+)\.?[ \u00a0]+$")
@@ -499,7 +509,10 @@ class Gazetteer:
                 continue
             e, j, idx = found
             if not idx or not self._standalone(text, s0, e, caps=upper):
-                i += 1
+                longer = self._longer_name_end(text, e)
+                i = j + 1
+                while longer is not None and i < n and toks[i][0] < longer:
+                    i += 1  # the rest of a longer name is not a place of its own
                 continue
             out.append((s0, e, tuple(self._place(k) for k in idx)))
             i = j + 1
@@ -536,6 +549,10 @@ class Gazetteer:
             return False
         if caps or self._title_line(text, start):
             return True
+        if _fold(text[start:end]) in _COMMON_NOUN_NAMES and _ARTICLE_BEFORE.search(before):
+            return False
+        if self._longer_name_end(text, end) is not None:
+            return False
         # "Santiago Peña", "Washington Post": another capitalized word right after
         m = _WORD_AFTER.match(after)
         if m and _is_name_word(m.group(1)):
@@ -547,6 +564,17 @@ class Gazetteer:
             if (lead and lead[-1] not in _SENTENCE_OPENERS) or m.group(1).lower() in _GIVEN_NAMES:
                 return False
         return True
+
+    def _longer_name_end(self, text: str, end: int) -> int | None:
+        """Where "Rincón del Cerro" ends, when the name goes on with "del" and a capitalized word
+        that is not itself a country or region ("Santiago de Chile" is indexed whole)."""
+        m = _LONGER_NAME_AFTER.match(text, end)
+        if not m or m.group(1).lower() in _FREE:
+            return None
+        for k in self._indices(m.group(1))[:5]:
+            if self._place(k).kind == "country":
+                return None
+        return m.end()
 
     @staticmethod
     def _blocked(before: str) -> bool:

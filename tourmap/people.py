@@ -201,6 +201,18 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
     return runs
 
 
+# Capitalized runs headed or closed by these words name a thing, not a person: "Al-Hakim Mosque",
+# "Ilha do Combu", "Fuerzas Armadas", "Ley Bases".
+_THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "river", "lago", "lake", "monte",
+                "mount", "cerro", "volcan", "playa", "praia", "bahia", "baia", "bay", "ley", "lei", "law",
+                "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
+                "mezquita", "mesquita", "iglesia", "igreja", "catedral", "basilica", "palacio", "palacio",
+                "museo", "museu", "parque", "park"}
+_THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
+                "park", "square", "bridge", "tower", "hall", "center", "centre", "stadium", "university",
+                "college", "institute", "foundation", "summit", "forum", "act", "accords", "agreement"}
+
+
 def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: str | None,
                 place_spans: list[tuple[int, int]] | None = None, holders: Officeholders | None = None,
                 country_spans: list[tuple[int, int, str]] | None = None) -> list[PersonMention]:
@@ -235,6 +247,7 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
         # leading articles, office words and the like are not part of the name
         k = 0
         while k < len(words) - 1 and (fold(words[k]) in notn or fold(words[k]) in office
+                                      or re.search(r"['’]s$", words[k])  # "India's Narendra Modi"
                                       or fold(words[k]) in demonyms
                                       or fold(words[k]) in part or words[k].isupper() and len(words[k]) > 1
                                       and not ROMAN.match(words[k]) and fold(words[k]) not in ("amlo", "mbs", "mbz")):
@@ -248,7 +261,7 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             continue
         if any(w in org for w in fw):
             continue
-        if any(w in org for w in fw):
+        if fw[0] in _THING_HEADS or fw[-1] in _THING_TAILS:
             continue
         if fw[-1] in part or fw[-1] in office:
             continue

@@ -113,6 +113,11 @@ def _consistent(date: str | None, status: str | None, pub: str | None) -> bool:
     return date >= pub[:n]
 
 
+_THAT_DAY = re.compile(r"(?i)\s*(?:ese|aquel|that|naquele|nesse|neste\s+mesmo|en\s+esa|en\s+aquella|on\s+that|"
+                       r"esa|aquella|nessa|naquela)\s+(?:mismo\s+|mesmo\s+|same\s+)?"
+                       r"(?:día|dia|day|jornada|fecha|data|date|ocasión|ocasião|occasion|oportunidad|vez|time)\b")
+
+
 class _Ctx:
     """What every rule needs about one article."""
 
@@ -163,6 +168,9 @@ class _Ctx:
         for i, s in enumerate(self.sents):
             if self.lex.has("background", s.text) or self.lex.has("cancelled", s.text):
                 out.add(i)
+                continue
+            if i - 1 in out and _THAT_DAY.match(s.text):
+                out.add(i)  # "Ese día...": the day of the background sentence before
                 continue
             lo = bisect.bisect_left(starts, s.start)
             hi = bisect.bisect_left(starts, s.end)
@@ -309,6 +317,9 @@ _GEO_NOUNS = {"ciudad", "capital", "municipio", "estado", "provincia", "region",
 def _genitive_or_alias(ctx: _Ctx, sent: str, rel: int) -> bool:
     """"la reconstrucción de Gaza", "el foro conocido como Davos": a place as a noun's complement."""
     before = sent[max(0, rel - 40):rel]
+    if re.search(r"(?i)(?<![\wÀ-ÿ])(sobre|acerca\s+de|about|regarding|concerning|on\s+the\s+future\s+of)"
+                 r"(?:\s+(?:el|la|los|las|the|o|a|os|as))?\s*$", before):
+        return True  # "la conferencia de paz sobre Ucrania": what is talked about
     if re.search(r"(?i)(conocid[oa]s?\s+como|llamad[oa]s?|denominad[oa]s?|known\s+as|so-called|called|"
                  r"conhecid[oa]s?\s+como|chamad[oa]s?)\s+(?:el|la|the|o|a)?\s*[\"“'‘«]?\s*$", before):
         return True
@@ -402,6 +413,64 @@ def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> 
         if clo <= rel:
             return True
     return False
+
+
+_APPOS = re.compile(
+    r"^[^\S\n]*,[^\S\n]*(?:(?:en|in|no|na|em|at|near|cerca\s+de|perto\s+de)\s+(?:(?:el|la|o|a|the)\s+)?"
+    r"(?:(?:litoral|costa|coast|sur|sul|norte|north|south|este|east|oeste|west|centro|center|centre|interior|"
+    r"noreste|noroeste|sureste|suroeste|nordeste|sudeste|northeast|northwest|southeast|southwest)"
+    r"(?:\s+[a-záéíóúâêôãõç]+)?\s+(?:de|del|do|da|of)\s+(?:(?:la|el|o|a|the)\s+)?)?"
+    r"(?:(?:estado|provincia|província|state|province|región|região|region|departamento|isla|ilha|island)"
+    r"\s+(?:de|del|do|da|of)\s+(?:(?:la|el|o|a|the)\s+)?)?)?$", re.I)
+
+
+def _apposition(sent: str, rel: int, before_rels: list[int], pms: list[PlaceMention], sent_start: int) -> bool:
+    """"Itaguaí, no litoral sul do estado do Rio de Janeiro", "Dili, en Timor Oriental", "Anchorage,
+    Alaska": a place set off by a comma right after another place says where that one lies."""
+    if not before_rels:
+        return False
+    prev = max(before_rels)
+    prev_pm = next((p for p in pms if p.span.start - sent_start == prev), None)
+    if prev_pm is None:
+        return False
+    gap = sent[prev_pm.span.end - sent_start:rel]
+    if len(gap) >= 70 or not _APPOS.match(gap):
+        return False
+    this = next((p for p in pms if p.span.start - sent_start == rel), None)
+    if this is None or not this.candidates or not prev_pm.candidates:
+        return False
+    # it lies in the same country; a bare comma ("Lima, Cusco y Puno" is a list) needs a region or
+    # country that holds the place before ("Anchorage, Alaska")
+    same = {c.country for c in prev_pm.candidates} & {c.country for c in this.candidates}
+    if not same:
+        return False
+    if gap.strip(" ,\u00a0"):
+        return True
+    return this.candidates[0].kind in ("admin", "country", "region")
+
+
+_REVISIT = re.compile(
+    r"(?i)(?<![\wÀ-ÿ])(?:después\s+de|luego\s+de|tras|desde|after|since|following|após|depois\s+de|desde)"
+    r"\s+(?:(?:su|sus|his|her|their|seu|sua|la|el|the|a|o)\s+)?(?:[\wÀ-ÿ]+\s+){0,2}?"
+    r"(?:paso|visita|estancia|estadía|escala|stay|visit|stop|stopover|passagem|estadia|parada)s?\s+"
+    r"(?:por|en|a|in|to|at|em|no|na|pel[oa])(?:\s+(?:la|el|the|o|a))?\s*$")
+
+
+def _speaks(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
+    """A seat of government as the subject of a speech verb, before it or (inverted) after it."""
+    if ctx.lex.has("speech_verbs", sent[end:end + 20]):
+        return True
+    before = sent[max(0, rel - 45):rel]
+    for m in ctx.lex.find("speech_verbs", before):
+        tail = before[m.end():]
+        if not re.search(r"[,;:.]", tail) and len(tail.split()) <= 4:
+            return True
+    return False
+
+
+def _revisit_reference(sent: str, rel: int) -> bool:
+    """"dos días después de su paso por Madrid": a stop already told, used to date the next one."""
+    return bool(_REVISIT.search(sent[max(0, rel - 60):rel]))
 
 
 def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
@@ -574,6 +643,41 @@ def _resolve(ctx: _Ctx, pm: PlaceMention, context: dict[str, float], home: str |
         return pm.candidates[0]
 
 
+def _referenced_countries(ctx: _Ctx) -> Counter:
+    """How often the story points at each country: country and capital names, demonyms, and the
+    office-holders named."""
+    if getattr(ctx, "_refs", None) is not None:
+        return ctx._refs
+    refs: Counter = Counter()
+    for pm in ctx.m.places:
+        if pm.candidates and pm.candidates[0].kind in ("country", "capital") and pm.candidates[0].country:
+            refs[pm.candidates[0].country] += 1
+        elif len(pm.candidates) == 1 and pm.candidates[0].country:
+            refs[pm.candidates[0].country] += 1
+    low = fold(ctx.text)
+    for w in set(re.findall(r"[a-z][a-z-]+", low)):
+        code = ctx.lex.demonyms.get(w)
+        if code:
+            refs[code[:2]] += 1
+    for p in ctx.m.people:
+        if p.country:
+            refs[p.country] += 1
+    ctx._refs = refs
+    return refs
+
+
+def _unreferenced_country(ctx: _Ctx, place: Place) -> bool:
+    """A town abroad in a country the story never otherwise names, while it keeps naming another:
+    more likely a namesake the gazetteer lacks (a neighbourhood, a village) than a trip there."""
+    if not place.country:
+        return False
+    refs = _referenced_countries(ctx)
+    if refs.get(place.country, 0) > 0:
+        return False
+    top = refs.most_common(1)
+    return bool(top) and top[0][1] >= 4
+
+
 def _context_weights(ctx: _Ctx) -> dict[str, float]:
     w: Counter = Counter()
     for pm in ctx.m.places:
@@ -631,6 +735,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 if place:
                     departures.append(place)
                 continue
+            if place is not None and place.kind == "city" and _unreferenced_country(ctx, place):
+                continue  # "en Palermo" in a story about Buenos Aires: a place the gazetteer does not know
             demonym = pm.span.text[:1].islower()
             excluded = False
             for at in dict.fromkeys((rel, _list_head(sent, rel))):
@@ -641,6 +747,14 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 continue
             if _not_stop_applies(ctx, sent, rel, rels):
                 continue
+            if si in ctx.background and not ctx.lex.has("same_day", sent):
+                continue  # an earlier trip or a cancelled plan told as background
+            if _apposition(sent, rel, [r for r in rels if r < rel], pms, s.start):
+                continue
+            if _revisit_reference(sent, rel):
+                continue
+            if (place is None or place.kind == "landmark") and _speaks(ctx, sent, rel, pm.span.end - s.start):
+                continue  # "informou o Itamaraty", "said the White House": the government talking
             is_dateline = si == 0 and rel < 3 and pm.span.text.isupper()
             cue = _stop_cue_near(ctx, sent, rel)
             if cue is None and not is_dateline:
@@ -871,18 +985,30 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
 
 
 def _drop_earlier_trips(cands: list[Candidate], pub: str | None) -> list[Candidate]:
-    """A cluster of dated stops well before the rest is an earlier trip told as background."""
+    """A cluster of dated stops well before the rest is an earlier trip told as background; a
+    month or a year that lies wholly outside the trip's days (the summit it hosted last
+    November, the conference it will host next year) is another trip too."""
     dated = sorted({c.date[:10] for c in cands if c.date and len(c.date) == 10})
-    if len(dated) < 2:
+    if not dated:
         return cands
     days = [dt.date.fromisoformat(d) for d in dated]
     cut = None
     for a, b in zip(days, days[1:]):
         if (b - a).days > 10:
             cut = b
-    if cut is None:
-        return cands
-    return [c for c in cands if not (c.date and len(c.date) == 10 and dt.date.fromisoformat(c.date) < cut)]
+    if cut is not None:
+        cands = [c for c in cands if not (c.date and len(c.date) == 10 and dt.date.fromisoformat(c.date) < cut)]
+        days = [d for d in days if d >= cut]
+    lo = (days[0] - dt.timedelta(days=15)).isoformat()
+    hi = (days[-1] + dt.timedelta(days=15)).isoformat()
+    out = []
+    for c in cands:
+        if c.date and len(c.date) < 10:
+            a, b = _interval(c.date, c.status, pub)
+            if b < lo or a > hi:
+                continue
+        out.append(c)
+    return out
 
 
 def _fill_month(cands: list[Candidate]) -> None:
@@ -915,8 +1041,17 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     # meetings with a foreign leader in sentences that name no place: the leader's seat
     cand_sents = {c.sentence for c in cands}
     early_bg = _background_paragraphs(ctx, cands)
+    # a sentence that names where a meeting happened ("en la cumbre del G7 en Apulia, donde saludó
+    # al papa") places it there: when that place is not a stop, the meeting was not on this trip
+    venue_sents = {pm.sentence for pm in ctx.m.places
+                   if pm.candidates and pm.candidates[0].kind not in ("country",)
+                   and re.search(r"(?<![\wÀ-ÿ])(?:en|in|em|no|na|at)\s+(?:[a-záéíóúâêôãõçñü]+\s+){0,3}?"
+                                 r"(?:(?:de|del|do|da|of)\s+)?$", ctx.text[max(0, pm.span.start - 45):pm.span.start])
+                   and not _role_phrase_before(ctx, ctx.sents[pm.sentence].text,
+                                               pm.span.start - ctx.sents[pm.sentence].start)}
     for si in range(len(ctx.sents)):
-        if si in cand_sents or si in ctx.background or ctx.paragraph_of[si] in early_bg or si in ctx.headers:
+        if si in cand_sents or si in ctx.background or ctx.paragraph_of[si] in early_bg or si in ctx.headers \
+                or si in venue_sents:
             continue
         for p in _met_people(ctx, si, traveler, people):
             office = ctx.oh.by_name(p.name, date=art.published)
@@ -934,7 +1069,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
             d, de = _date_for(ctx, p.span.start, ts)
             status = ts or _status(ctx, sent, rel, d)
             cands.append(Candidate(place=place, pos=p.span.start, sentence=si, mention=p.span.text, status=status,
-                                   date=d, date_end=de, landmark=landmark, evidence=[si], strength=0.6,
+                                   date=d, date_end=de, landmark=_told(ctx, landmark), evidence=[si], strength=0.6,
                                    level="seat", origin_kind="seat"))
             break
     cands.sort(key=lambda c: c.pos)
@@ -961,7 +1096,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     for c in cands:
         if c.place.kind in ("landmark", "airport"):
             city = ctx.g.city_of(c.place)
-            c.landmark = c.landmark or c.place.name
+            c.landmark = c.landmark or (_told(ctx, c.place.name) if c.origin_kind == "seat" else c.place.name)
             if city is not None and _km(city, c.place) <= 12.0:
                 c.place = city
 
@@ -996,6 +1131,9 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
         if not met:
             continue
         here = [c for c in cands if c.sentence == si]
+        if not here and si in venue_sents and not any(_km(pm.candidates[0], c.place) < 50 for pm in ctx.m.places
+                                                       if pm.sentence == si and pm.candidates for c in cands):
+            continue  # met somewhere the sentence names and the trip does not go
         for p in met:
             target = None
             # someone named before the travel word of a stop of the same sentence was met at the stop
@@ -1049,7 +1187,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
                 continue
             if place.kind in ("landmark", "airport"):
                 city = ctx.g.city_of(place)
-                c.landmark = c.landmark or landmark or place.name
+                c.landmark = c.landmark or _told(ctx, landmark or place.name)
                 if city is not None and _km(city, place) <= 12.0:
                     place = city
             c.place, c.level = place, "city"
@@ -1082,6 +1220,16 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     tour.title = art.title or _generated_title(ctx, traveler, stops)
     tour.subtitle = _subtitle(ctx, traveler, stops)
     return tour
+
+
+def _told(ctx: _Ctx, landmark: str | None) -> str | None:
+    """A seat of government places a visit, but is its landmark only when the text names it."""
+    if not landmark:
+        return None
+    key = getattr(ctx, "_folded_text", None)
+    if key is None:
+        key = ctx._folded_text = fold(ctx.text)
+    return landmark if fold(landmark) in key else None
 
 
 def _background_paragraphs(ctx: _Ctx, cands: list[Candidate]) -> set[int]:
@@ -1192,10 +1340,28 @@ def _regions(ctx: _Ctx, stops: list[Stop], home: str | None) -> list[Region]:
     if anchor.admin1:
         found = [p for p in ctx.g.lookup(anchor.name, kinds=("admin",)) if p.admin1 == anchor.admin1]
         admin = found[0] if found else None
-    name = f"{(admin or anchor).name} ({'-'.join(countries)} border)"
+    name = _region_name(ctx.art.language, countries, anchor.name)
     s = ctx.sents[sentence_index(ctx.sents, next(m.start() for m in hits))]
     return [Region(name=name, kind="border", countries=countries, anchor=anchor,
                    evidence=[Evidence(article=ctx.art.id, quote=s.text, start=s.start, end=s.end)])]
+
+
+def _country_name(code: str, lang: str) -> str:
+    try:
+        from babel import Locale
+
+        return Locale.parse(lang if lang in ("es", "en", "pt") else "es").territories.get(code, code)
+    except Exception:  # noqa: BLE001 - a missing locale must not lose the region
+        return code
+
+
+def _region_name(lang: str, countries: list[str], town: str) -> str:
+    """"Frontera Chile-Perú (Arica)", "Chile–Peru border (Arica)", "Fronteira Chile-Peru (Arica)"."""
+    names = [_country_name(c, lang) for c in countries]
+    if lang == "en":
+        return f"{'–'.join(names)} border ({town})"
+    word = "Fronteira" if lang == "pt" else "Frontera"
+    return f"{word} {'-'.join(names)} ({town})"
 
 
 def _corridors(ctx: _Ctx) -> list[Corridor]:
@@ -1235,11 +1401,19 @@ def _generated_title(ctx: _Ctx, traveler: str | None, stops: list[Stop]) -> str:
     return f"{lead} {traveler}: {_join(names, ctx.art.language)}" if names else f"{lead} {traveler}"
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _subtitle(ctx: _Ctx, traveler: str | None, stops: list[Stop]) -> str:
+    """"1 parada (1 realizada, 0 previstas)": nouns and participles agree with their number."""
     done = sum(1 for s in stops if s.status == "completed")
+    todo = len(stops) - done
     lang = ctx.art.language
     if lang == "en":
-        return f"{len(stops)} stops ({done} completed, {len(stops) - done} planned) as of {ctx.pub or 'unknown date'}"
+        return f"{_n(len(stops), 'stop', 'stops')} ({done} completed, {todo} planned) as of {ctx.pub or 'unknown date'}"
     if lang == "pt":
-        return f"{len(stops)} paradas ({done} realizadas, {len(stops) - done} previstas) em {ctx.pub or 'data desconhecida'}"
-    return f"{len(stops)} paradas ({done} realizadas, {len(stops) - done} previstas) al {ctx.pub or 'fecha desconocida'}"
+        return (f"{_n(len(stops), 'parada', 'paradas')} ({_n(done, 'realizada', 'realizadas')}, "
+                f"{_n(todo, 'prevista', 'previstas')}) em {ctx.pub or 'data desconhecida'}")
+    return (f"{_n(len(stops), 'parada', 'paradas')} ({_n(done, 'realizada', 'realizadas')}, "
+            f"{_n(todo, 'prevista', 'previstas')}) al {ctx.pub or 'fecha desconocida'}")
