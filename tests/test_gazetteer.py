@@ -311,3 +311,36 @@ def test_match_spans_are_ordered_disjoint_and_stable(g, parts):
         assert text[e - 1].isalnum() or text[e - 1] == "."  # "EE.UU."
         last_end = e
     assert g.match(text) == got
+
+
+# ---------------------------------------------------------------- names that are more than places
+
+def test_common_noun_town_after_an_article_is_the_institution(g):
+    assert names(g, "Dio un discurso frente al Cabildo de la ciudad.") == []
+    assert names(g, "Con el inicio del Día de la Independencia, firmó el pacto.") == []
+    assert names(g, "Viajó a Cabildo, en la región de Valparaíso.")[:1] == ["Cabildo"]
+
+
+def test_name_that_goes_on_with_del_is_a_longer_unknown_name(g):
+    assert names(g, "Lula visitará a su viejo amigo en la chacra de Rincón del Cerro.") == []
+    assert names(g, "Llegó a Santiago de Chile el lunes.") == ["Santiago de Chile"]
+    assert names(g, "Viajó a Quito del Ecuador y a Lima.") == ["Quito", "Ecuador", "Lima"]
+
+
+def test_nice_capitalized_is_the_city_and_lowercase_is_a_word(g):
+    assert found(g, "Emmanuel Macron llegó a Nice el lunes.") == [("Nice", "FR", "city")]
+    assert names(g, "It was a nice day in Paris.") == ["Paris"]
+
+
+def test_small_towns_of_reported_trips(g):
+    assert found(g, "El papa viajó a Vanimo.") == [("Vanimo", "PG", "city")]
+
+
+def test_region_seats_that_are_not_the_largest_city(g):
+    assert g.capital("BR-RS").name == "Porto Alegre"
+    assert g.capital("AR-T").name == "San Miguel de Tucumán"
+
+
+def test_hyphenated_titles_and_surnames_are_not_places(g):
+    assert names(g, "On Friday, Vice-President Kamala Harris will host a lunch at the department.") == []
+    assert names(g, "Viajó a Guinea-Bisáu y luego a Lima.") == ["Guinea-Bisáu", "Lima"]

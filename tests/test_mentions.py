@@ -87,3 +87,32 @@ def test_role_of_a_named_country_is_the_office_holder_of_the_day():
     m = _mentions("Gustavo Petro viajó el lunes a París, donde se reunió con el presidente de Francia.",
                   published="2025-12-02")
     assert [p.name for p in m.people] == ["Gustavo Petro", "Emmanuel Macron"]
+
+
+def test_possessive_country_before_a_name_is_not_part_of_it():
+    m = _mentions("The four leaders, Biden, Albanese, Kishida and India's Narendra Modi, will meet.",
+                  lang="en", published="2023-05-17")
+    assert "Narendra Modi" in {p.name for p in m.people}
+    assert not any("India" in p.name for p in m.people)
+
+
+def test_buildings_islands_and_laws_are_not_people():
+    m = _mentions("Modi visited the Al-Hakim Mosque on Sunday.", lang="en", published="2023-06-25")
+    assert not any("Mosque" in p.name for p in m.people)
+    m = _mentions("Farão um passeio até a Ilha do Combu, onde visitarão uma fábrica.", lang="pt",
+                  published="2024-03-25")
+    assert not any("Combu" in p.name for p in m.people)
+
+
+def test_region_capital_by_its_demonym():
+    m = _mentions("El mandatario había llegado a la capital tucumana el lunes.", published="2024-07-09")
+    assert [p.candidates[0].name for p in m.places if p.candidates] == ["San Miguel de Tucumán"]
+    m = _mentions("Na capital paraense, Macron será recebido por Lula.", lang="pt", published="2024-03-25")
+    assert "Belém" in [p.candidates[0].name for p in m.places if p.candidates]
+
+
+def test_town_that_is_the_surname_of_a_person_named_in_full_is_the_person():
+    m = _mentions("El presidente Juan Manuel Santos llegó a Lima. Santos dijo que la visita fue un éxito. "
+                  "Luego viajó a Santos, en Brasil.")
+    towns = [p.span.text for p in m.places if p.candidates]
+    assert towns.count("Santos") == 1 and "Lima" in towns

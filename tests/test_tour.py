@@ -197,3 +197,185 @@ def test_earlier_leg_told_later_goes_first():
              "esteve em Lima, onde participou do fórum da Apec.", lang="pt", published="2024-11-20")
     assert [s.name for s in t.stops] == ["Lima", "Rio de Janeiro", "Brasília"]
     assert t.stops[0].date is None
+
+
+# ---------------------------------------------------------------- generalisation rules (held-out failures)
+
+def test_background_sentence_by_old_date_is_not_a_stop():
+    t = tour("Joe Biden leaves on Wednesday for Hiroshima, where he will meet Fumio Kishida. "
+             "In November he travelled to Phnom Penh for a summit and then to Jakarta.",
+             lang="en", published="2023-05-17")
+    assert names(t) == ["Hiroshima"]
+
+
+def test_last_year_cue_inside_a_phrase_marks_background():
+    t = tour("Pedro Sánchez aterrizará el miércoles en Hanói. En septiembre del año pasado una visita "
+             "oficial le llevó a Shanghái.", published="2025-04-04")
+    assert names(t) == ["Hanói"] or names(t) == ["Hanoi"]
+
+
+def test_that_trip_refers_to_background():
+    t = tour("Pedro Sánchez viajará el miércoles a Hanói. En 2023 visitó Pekín. Aquel viaje coincidió con el "
+             "debate en Bruselas.", published="2025-04-04")
+    assert "Bruselas" not in names(t) and "Bruselas" not in [s.name for s in t.stops]
+
+
+def test_counterfactual_leg_is_cancelled():
+    t = tour("Joe Biden will fly to Hiroshima on Thursday. Biden would have been the first president to visit "
+             "Papua New Guinea, where he was to sign an agreement in Port Moresby with James Marape.",
+             lang="en", published="2023-05-17")
+    assert names(t) == ["Hiroshima"]
+
+
+def test_refuelling_stop_is_not_a_stop():
+    t = tour("Air Force One will make a refuelling stop in Anchorage before landing in Hiroshima on Thursday, "
+             "where Joe Biden will meet Fumio Kishida.", lang="en", published="2023-05-17")
+    assert names(t) == ["Hiroshima"]
+
+
+def test_place_in_apposition_says_where_the_stop_is():
+    t = tour("Na quarta-feira (27), Emmanuel Macron seguirá para Itaguaí, no litoral sul do estado do Rio de "
+             "Janeiro, onde participará de uma cerimônia.", lang="pt", published="2024-03-25")
+    assert [s.name for s in t.stops] == ["Itaguaí"]
+    t = tour("El lunes, Francisco volará a Dili, en Timor Oriental, donde lo recibirá José Ramos-Horta.",
+             published="2024-09-06")
+    assert [s.name for s in t.stops] == ["Dili"]
+
+
+def test_a_list_of_cities_is_not_an_apposition():
+    t = tour("Gustavo Petro viajará el próximo lunes a Perú. La agenda incluye Lima, Cusco y Arequipa.",
+             published="2025-12-02")
+    assert names(t) == ["Lima", "Cusco", "Arequipa"]
+
+
+def test_earlier_stop_named_to_date_the_next_is_not_a_new_stop():
+    t = tour("El viernes Javier Milei llegará a Madrid. Al día siguiente volará a Hamburgo. Dos días después de "
+             "su paso por Madrid, el domingo, Milei será recibido en Berlín por Olaf Scholz.", published="2024-06-17")
+    assert [s.name for s in t.stops].count("Madrid") == 1
+
+
+def test_future_venue_years_away_is_not_a_second_stop():
+    t = tour("Emmanuel Macron desembarca na terça-feira (26) em Belém. Na quarta-feira (27) seguirá para São "
+             "Paulo. O Brasil sediará em 2025 a COP30, justamente em Belém.", lang="pt", published="2024-03-25")
+    assert [s.name for s in t.stops].count("Belém") == 1
+
+
+def test_meeting_at_a_venue_the_trip_does_not_visit_is_not_a_seat_stop():
+    t = tour("Javier Milei viajará el viernes a Madrid. El viaje llega días después de que Milei participara en "
+             "la cumbre del G7 en Apulia, donde saludó a la primera ministra Giorgia Meloni.", published="2024-06-17")
+    assert names(t) == ["Madrid"] and t.stops[0].met == []
+
+
+def test_topic_after_sobre_is_not_a_stop():
+    t = tour("Javier Milei viajará el viernes a Madrid para una conferencia sobre Ucrania.", published="2024-06-17")
+    assert names(t) == ["Madrid"]
+
+
+def test_government_speaking_through_its_seat_inverted_is_not_a_stop():
+    t = tour("Emmanuel Macron desembarca nesta terça-feira (26) em Belém para uma visita de Estado, informou "
+             "nesta segunda-feira o Itamaraty.", lang="pt", published="2024-03-25")
+    assert [s.name for s in t.stops] == ["Belém"]
+
+
+def test_region_capital_by_demonym():
+    t = tour("Javier Milei había llegado a la capital tucumana el lunes por la noche, donde lo recibió el "
+             "gobernador Osvaldo Jaldo.", published="2024-07-09")
+    assert [s.name for s in t.stops] == ["San Miguel de Tucumán"] and t.stops[0].date == "2024-07-08"
+
+
+def test_that_day_follows_a_background_sentence():
+    t = tour("Javier Milei firmó el pacto en la capital tucumana el martes. Milei había convocado a los "
+             "gobernadores el 25 de mayo en Córdoba, pero la convocatoria se postergó. Ese día el Presidente "
+             "viajó a Córdoba para dar un discurso.", published="2024-07-09")
+    assert "Córdoba" not in names(t)
+
+
+def test_namesake_in_a_country_the_story_never_names_is_dropped():
+    t = tour("Javier Milei llegó el lunes a la capital tucumana, donde lo recibió el gobernador Osvaldo Jaldo. "
+             "El presidente argentino firmó el pacto con los gobernadores argentinos. Por la tarde encabezará "
+             "en Palermo el desfile militar.", published="2024-07-09")
+    assert "Palermo" not in names(t)
+
+
+def test_denied_meeting_is_not_met():
+    t = tour("La primera escala será el viernes en Madrid, donde Isabel Díaz Ayuso le entregará una medalla a "
+             "Javier Milei. No está prevista ninguna reunión con Pedro Sánchez.", published="2024-06-17")
+    assert names(t) == ["Madrid"]
+    assert "Pedro Sánchez" not in t.stops[0].met
+
+
+def test_seat_landmark_only_when_the_text_names_it():
+    t = tour("Gustavo Petro viajará a Ecuador para reunirse con Daniel Noboa.")
+    assert names(t) == ["Quito"] and t.stops[0].landmark is None
+    t = tour("Gustavo Petro viajará a Ecuador para reunirse con Daniel Noboa en el Palacio de Carondelet.")
+    assert names(t) == ["Quito"] and t.stops[0].landmark == "Palacio de Carondelet"
+
+
+def test_region_named_in_the_article_language():
+    from tourmap.tour import _region_name
+
+    assert _region_name("es", ["CL", "PE"], "Arica") == "Frontera Chile-Perú (Arica)"
+    assert _region_name("en", ["CL", "PE"], "Arica") == "Chile–Peru border (Arica)"
+    assert _region_name("pt", ["CL", "PE"], "Arica") == "Fronteira Chile-Peru (Arica)"
+
+
+def test_subtitle_agrees_in_number():
+    t = tour("El presidente Gustavo Petro llegó este lunes a Lima, donde se reunió con José Jerí.",
+             published="2025-12-23")
+    assert t.subtitle.startswith("1 parada (1 realizada, 0 previstas)")
+    t = tour("Joe Biden arrived in Hiroshima on Thursday, where he met Fumio Kishida.", lang="en",
+             published="2023-05-19")
+    assert t.subtitle.startswith("1 stop (1 completed, 0 planned)")
+
+
+def test_date_of_the_report_is_not_the_date_of_the_visit():
+    t = tour("Emmanuel Macron desembarca nesta terça-feira (26) em Belém para uma visita de Estado que passará "
+             "por quatro cidades, informou nesta segunda-feira o governo.", lang="pt", published="2024-03-25")
+    assert [(s.name, s.date, s.status) for s in t.stops] == [("Belém", "2024-03-26", "planned")]
+
+
+def test_departure_day_gives_way_to_the_arrival_day():
+    t = tour("Joe Biden leaves on Wednesday for Japan and the summit in Hiroshima. Biden is due to land on "
+             "Thursday and travel on to Hiroshima, where he will hold talks with Fumio Kishida.",
+             lang="en", published="2023-05-17")
+    assert [(s.name, s.date) for s in t.stops] == [("Hiroshima", "2023-05-18")]
+
+
+def test_traveler_is_not_the_one_met_after_a_meeting_verb():
+    t = tour("Joe Biden leaves on Wednesday for Hiroshima, where he will meet Fumio Kishida.", lang="en",
+             published="2023-05-17")
+    assert t.traveler == "Joe Biden" and t.stops[0].met == ["Fumio Kishida"]
+
+
+def test_hosts_in_the_plural_future_are_met():
+    t = tour("El lunes, Francisco volará a Dili, en Timor Oriental, donde lo recibirán el presidente José "
+             "Ramos-Horta y el primer ministro Xanana Gusmão.", published="2024-09-06")
+    assert [s.name for s in t.stops] == ["Dili"]
+    assert set(t.stops[0].met) == {"José Ramos-Horta", "Xanana Gusmão"}
+
+
+def test_second_visit_is_still_this_trip():
+    t = tour("Lula viajará el lunes a Montevideo; será la segunda vez que visita Uruguay este año, y se "
+             "reunirá con Luis Lacalle Pou.", published="2023-01-22")
+    assert [s.name for s in t.stops] == ["Montevideo"]
+
+
+def test_not_only_is_not_a_negation():
+    t = tour("Gustavo Petro no solo viajará el lunes a Quito: también visitará Lima.", published="2025-12-21")
+    assert names(t) == ["Quito", "Lima"]
+
+
+def test_overview_list_folds_into_the_dated_visits():
+    t = tour("El presidente Gabriel Boric partirá este domingo rumbo a Bruselas, primera escala de una gira que lo "
+             "llevará también a París y Madrid. Al día siguiente viajará a París, donde será recibido por Emmanuel "
+             "Macron. La gira terminará el viernes en Madrid, donde se reunirá con Pedro Sánchez.",
+             published="2023-06-10")
+    assert [(s.name, s.date) for s in t.stops] == [("Bruselas", "2023-06-11"), ("París", "2023-06-12"),
+                                                   ("Madrid", "2023-06-16")]
+
+
+def test_coming_back_later_stays_a_second_visit():
+    t = tour("Leo landed in Beirut on Sunday, where President Joseph Aoun was waiting. On Monday he will pray in "
+             "Annaya. On Tuesday, before flying back to Rome, he will celebrate Mass in Beirut.",
+             lang="en", published="2025-11-30")
+    assert [s.name for s in t.stops] == ["Beirut", "Annaya", "Beirut"]

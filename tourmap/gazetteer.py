@@ -549,6 +549,13 @@ class Gazetteer:
             return False
         if caps or self._title_line(text, start):
             return True
+        # "Vice-President", "Ramos-Horta": glued by a hyphen to a capitalized word that is no place
+        m = re.match(r"[-‐‑]([A-ZÁÉÍÓÚÑ]\w+)", after)
+        if m and m.group(1) not in self._names:
+            return False
+        m = re.search(r"([A-ZÁÉÍÓÚÑ]\w+)[-‐‑]$", before)
+        if m and m.group(1) not in self._names:
+            return False
         if _fold(text[start:end]) in _COMMON_NOUN_NAMES and _ARTICLE_BEFORE.search(before):
             return False
         if self._longer_name_end(text, end) is not None:

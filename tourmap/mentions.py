@@ -124,6 +124,22 @@ def _dateline(text: str, g) -> tuple[int, int, tuple] | None:
     return None
 
 
+def _drop_surnames(text: str, places: tuple[PlaceMention, ...], people) -> tuple[PlaceMention, ...]:
+    """"Ortega dijo", "según Santos": a town's name that is the surname of someone the article
+    names in full is that person, unless a preposition of place stands before it."""
+    surnames = {p.span.text.split()[-1] for p in people if len(p.span.text.split()) >= 2}
+    if not surnames:
+        return places
+    out = []
+    for pm in places:
+        if pm.span.text in surnames and pm.candidates and pm.candidates[0].kind == "city" and not re.search(
+                r"(?i)(?<![\w])(en|a|in|to|em|para|hacia|rumo\s+a|at|from|desde|de|da|do|of)\s+$",
+                text[max(0, pm.span.start - 12):pm.span.start]):
+            continue
+        out.append(pm)
+    return tuple(out)
+
+
 def find_mentions(article: Article, *, settings: Settings) -> Mentions:
     """Sentences, place mentions (gazetteer), person mentions and date mentions of one article."""
     text = article.text
@@ -152,6 +168,7 @@ def find_mentions(article: Article, *, settings: Settings) -> Mentions:
                                country_spans=[(p.span.start, p.span.end, p.candidates[0].country) for p in places
                                               if p.candidates and p.candidates[0].kind == "country"
                                               and p.candidates[0].country]))
+    places = _drop_surnames(text, places, people)
     dates = []
     for d in find_dates(text, published=article.published, lex=lex):
         if d.value is None or d.role != "point":

@@ -207,7 +207,8 @@ _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "r
                 "mount", "cerro", "volcan", "playa", "praia", "bahia", "baia", "bay", "ley", "lei", "law",
                 "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
                 "mezquita", "mesquita", "iglesia", "igreja", "catedral", "basilica", "palacio", "palacio",
-                "museo", "museu", "parque", "park"}
+                "museo", "museu", "parque", "park", "comunidad", "comunidade", "community", "provincia",
+                "província", "region", "regiao", "departamento", "municipio", "municipalidad", "prefeitura"}
 _THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
                 "park", "square", "bridge", "tower", "hall", "center", "centre", "stadium", "university",
                 "college", "institute", "foundation", "summit", "forum", "act", "accords", "agreement"}
@@ -248,6 +249,8 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
         k = 0
         while k < len(words) - 1 and (fold(words[k]) in notn or fold(words[k]) in office
                                       or re.search(r"['’]s$", words[k])  # "India's Narendra Modi"
+                                      or "-" in words[k] and all(fold(x) in office or fold(x) in notn
+                                                                 for x in words[k].split("-"))  # "Vice-President"
                                       or fold(words[k]) in demonyms
                                       or fold(words[k]) in part or words[k].isupper() and len(words[k]) > 1
                                       and not ROMAN.match(words[k]) and fold(words[k]) not in ("amlo", "mbs", "mbz")):

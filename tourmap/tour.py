@@ -100,8 +100,22 @@ def _days_before(value: str, pub: dt.date) -> int:
 
 def _same_tense(ctx: "_Ctx", sent: Span, d: DateExpr, status: str | None) -> bool:
     """A date told in a past clause does not date a planned stop, nor the reverse."""
-    ts = _tense_status(ctx, sent.text, d.start - sent.start)
-    return not (ts and status and ts != status)
+    rel = d.start - sent.start
+    # the date's own clause decides; a tense elsewhere in the sentence ("..., informou o Itamaraty")
+    # belongs to another verb
+    tense = tense_at(sent.text, rel, ctx.lex, window=clause_bounds(sent.text, rel))
+    ts = {"past": "completed", "future": "planned"}.get(tense or "")
+    if ts is None:
+        ts = _tense_status(ctx, sent.text, rel)
+        if ts and not _speech_only(ctx, sent.text, ts):
+            return not (status and ts != status)
+        return True
+    return not (status and ts != status)
+
+
+def _speech_only(ctx: "_Ctx", sent: str, ts: str) -> bool:
+    """The sentence's only past tense is a reporting verb ("informou", "said")."""
+    return ts == "completed" and bool(ctx.lex.find("speech_verbs", sent))
 
 
 def _consistent(date: str | None, status: str | None, pub: str | None) -> bool:
@@ -116,6 +130,16 @@ def _consistent(date: str | None, status: str | None, pub: str | None) -> bool:
 _THAT_DAY = re.compile(r"(?i)\s*(?:ese|aquel|that|naquele|nesse|neste\s+mesmo|en\s+esa|en\s+aquella|on\s+that|"
                        r"esa|aquella|nessa|naquela)\s+(?:mismo\s+|mesmo\s+|same\s+)?"
                        r"(?:día|dia|day|jornada|fecha|data|date|ocasión|ocasião|occasion|oportunidad|vez|time)\b")
+
+
+# "días después de que Milei participara en", "weeks after he attended", "dias depois de participar":
+# the sentence dates this trip by an earlier event, which is not part of it
+_EARLIER_EVENT = re.compile(
+    r"(?i)(?:(?:días|semanas|meses|poco|poco\s+tiempo)\s+(?:después|luego)\s+de\s+que\s+(?:[\wÀ-ÿ]+\s+){0,3}?"
+    r"[\wÀ-ÿ]+(?:ara|iera|ase|iese|aran|ieran)\b"
+    r"|(?:days|weeks|months|shortly)\s+after\s+(?:he|she|they|[A-Z][\w-]+)\s+(?:had\s+)?[a-z]+ed\b"
+    r"|(?:dias|semanas|meses)\s+(?:depois|após)\s+(?:de\s+(?:que\s+)?)?(?:[\wÀ-ÿ]+\s+){0,2}?"
+    r"(?:participar|visitar|estar|viajar|ir|comparecer|participou|visitou|esteve|viajou))")
 
 
 class _Ctx:
@@ -169,6 +193,9 @@ class _Ctx:
             if self.lex.has("background", s.text) or self.lex.has("cancelled", s.text):
                 out.add(i)
                 continue
+            if _EARLIER_EVENT.search(s.text):
+                out.add(i)
+                continue
             if i - 1 in out and _THAT_DAY.match(s.text):
                 out.add(i)  # "Ese día...": the day of the background sentence before
                 continue
@@ -207,8 +234,9 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
     for src, plist in ((ctx.text, people), (ctx.art.title, title_people)):
         host_rx = lex.rx("host_cues")
         stop_rx = lex.rx("stop_cues")
+        meet_verb_rx = _meet_verb_rx(lex)
         for p in plist:
-            after = src[p.span.end:p.span.end + 60]
+            after = re.split(r"(?<=[.!?])\s", src[p.span.end:p.span.end + 60], maxsplit=1)[0]  # its own sentence
             before = src[max(0, p.span.start - 45):p.span.start]
             # "X recibió a Y": X hosts; "recibió a Y" / "Y fue recibido": Y travels
             if host_rx and host_rx.match(after.lstrip(" ,").split(",")[0][:30] or "") or \
@@ -224,6 +252,8 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
                 score[p.name] += 2.5  # "Keir Starmer will fly to": the subject of a travel verb
             elif m_stop:
                 score[p.name] += 1.0
+            if meet_verb_rx and meet_verb_rx.search(before[-40:]):
+                score[p.name] -= 1.5  # "will meet Fumio Kishida", "se reunirá con el presidente X": the one met
             if re.search(r"(?i)(?<![\wÀ-ÿ])(con|with|com|junto\s+a|por|by|pelo|pela)\s+(?:(?:el|la|the|o|a|su|his|seu|sua)\s+)?"
                          r"(?:[\wÀ-ÿ-]+\s+){0,3}$", before[-40:]) and ctx.lex.has("meet_cues", before):
                 score[p.name] -= 1.5  # "a meeting with President Donald Trump": the one met
@@ -239,6 +269,18 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
     if best_score <= 0:
         return None, None  # only people met or talked about: the traveler is not named
     return best, country.get(best)
+
+
+def _meet_verb_rx(lex: Lexicon) -> re.Pattern[str] | None:
+    """A meeting verb right before a name, with only articles, roles and demonyms between."""
+    def build():
+        verbs = [w for w in lex.words("meet_cues") if _VERBISH.search(w.lower()) or " " in w]
+        if not verbs:
+            return None
+        rx = "|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True))
+        return re.compile(rf"(?i)(?<![\wÀ-ÿ])(?:{rx})\s+(?:(?:con|with|com|a|al|ao|à)\s+)?"
+                          rf"(?:(?:el|la|the|o|a|su|his|her|seu|sua)\s+)?(?:[a-záéíóúâêôãõçñü-]+\s+){{0,3}}$")
+    return _cached(lex, "meet_verb", build)
 
 
 def _home_country(ctx: _Ctx, traveler: str | None, traveler_country: str | None,
@@ -492,7 +534,9 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
                     r"(?:\s+(?:la|el|los|las|the|o|a|os|as))?\s*$", gap)):
                 continue
         # "did not travel", "no viajará": a negated cue
-        if ctx.lex.has("negations", " ".join(sent[max(0, m.start() - 14):m.start()].split()[-2:])):
+        if (ctx.lex.has("negations", " ".join(sent[max(0, m.start() - 14):m.start()].split()[-2:])) or
+                _NEGATED.search(sent[max(0, m.start() - 30):m.start()])) and \
+                not _NOT_ONLY.search(sent[max(0, m.start() - 30):m.start()]):
             continue
         cues.append(m)
     if not cues:
@@ -542,7 +586,8 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
     si = sentence_index(ctx.sents, pos)
     s = ctx.sents[si]
     rel = pos - s.start
-    in_sent = [d for d in ctx.dates if s.start <= d.start < s.end and d.role != "end"]
+    in_sent = [d for d in ctx.dates if s.start <= d.start < s.end and d.role != "end"
+               and not _reporting_date(ctx, d)]
     lo, hi = clause_bounds(s.text, rel)
     clause = [d for d in in_sent if lo <= d.start - s.start < hi]
     if any(d.value for d in clause):  # a vague "antes," does not undo a day told in the same clause
@@ -553,6 +598,11 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
             if best.value is None:
                 return None, None
             if _consistent(best.value, status, ctx.pub) and _same_tense(ctx, s, best, status):
+                a, b = sorted((best.end, pos))
+                if any(a < pm.span.start < b and pm.candidates and pm.candidates[0].kind != "country"
+                       for pm in ctx.m.places if pm.sentence == si):
+                    # "el domingo rumbo a Bruselas, gira que lo llevará a París": the day is Brussels'
+                    return _Inherited(best.value), best.value_end
                 return best.value, best.value_end
             return None, None
     before = [d for d in in_sent if d.end <= pos]
@@ -561,7 +611,9 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
         if best.value is None:
             return None, None
         if _consistent(best.value, status, ctx.pub) and _same_tense(ctx, s, best, status):
-            return best.value, best.value_end
+            # another clause's date ("partirá este domingo a Bruselas, gira que lo llevará a París"):
+            # it dates the place only until the text gives the place a day of its own
+            return _Inherited(best.value), best.value_end
         return None, None
     if in_sent and any(d.value for d in in_sent):
         return None, None  # the sentence's dates belong to other clauses
@@ -588,6 +640,19 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
     if not _same_tense(ctx, ls, last, status) and not ctx.lex.has("same_day", s.text):
         return None, None  # "cumplió hoy en Madrid... Luego viajará a Emiratos": another day
     return _Inherited(last.value), last.value_end
+
+
+def _reporting_date(ctx: _Ctx, d: DateExpr) -> bool:
+    """"informou nesta segunda-feira", "said on Tuesday": when the news was told, not the visit."""
+    before = ctx.text[max(0, d.start - 20):d.start]
+    after = ctx.text[d.end:d.end + 20]
+    for m in ctx.lex.find("speech_verbs", before):
+        if not before[m.end():].strip():
+            return True
+    for m in ctx.lex.find("speech_verbs", after):
+        if not after[:m.start()].strip(" ,"):
+            return True
+    return False
 
 
 class _Inherited(str):
@@ -747,7 +812,7 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 continue
             if _not_stop_applies(ctx, sent, rel, rels):
                 continue
-            if si in ctx.background and not ctx.lex.has("same_day", sent):
+            if si in ctx.background:
                 continue  # an earlier trip or a cancelled plan told as background
             if _apposition(sent, rel, [r for r in rels if r < rel], pms, s.start):
                 continue
@@ -760,7 +825,9 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             if cue is None and not is_dateline:
                 # a landmark or seat where a meeting happens is a stop without a travel verb, unless it
                 # speaks for the government ("Downing Street said", "la Casa Blanca informó")
-                if not (place and place.kind in ("landmark", "airport") and ctx.lex.has("meet_cues", sent)):
+                if not (place and place.kind in ("landmark", "airport") and any(
+                        not _NEGATED.search(sent[max(0, m.start() - 30):m.start()])
+                        for m in ctx.lex.find("meet_cues", sent))):
                     continue
                 if ctx.lex.has("speech_verbs", sent[pm.span.end - s.start:pm.span.end - s.start + 20]):
                     continue
@@ -788,6 +855,9 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             ts = _tense_status(ctx, sent, anchor)
             d, de = _date_for(ctx, pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start), ts)
             cand.date, cand.date_end = d, de
+            clo, _ = clause_bounds(sent, rel)
+            if d and not isinstance(d, _Inherited) and any(clo <= m.start() < rel for m in ctx.lex.find("departure", sent)):
+                cand.date = _Inherited(d)  # "leaves on Wednesday for Hiroshima": the day it sets off
             cand.status = ts or _status(ctx, sent, anchor, d)
             if cand.next_leg and cand.date:
                 lo, hi = clause_bounds(sent, rel)
@@ -903,7 +973,26 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
         elif "met" in labs:
             for i in grp:
                 label[i] = "met"
-    return [p for i, p in enumerate(ppl) if label.get(i) == "met" and p.name != traveler]
+    out = []
+    for i, p in enumerate(ppl):
+        if label.get(i) != "met" or p.name == traveler:
+            continue
+        # "No está prevista ninguna reunión con Pedro Sánchez", "will not meet": a meeting denied
+        rel_s = p.span.start - s.start
+        cues = [c for c in meet if c.end() <= rel_s]
+        if cues:
+            c = max(cues, key=lambda c: c.end())
+            if _NEGATED.search(sent[max(0, c.start() - 30):c.start()]):
+                continue
+        out.append(p)
+    return out
+
+
+_NOT_ONLY = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:no|not|não)\s+(?:solo|sólo|só|somente|apenas|only|just|merely)"
+                       r"(?:\s+[\wÀ-ÿ]+){0,2}\s*$")
+_NEGATED = re.compile(r"(?i)(?<![\wÀ-ÿ])(no|ni|ninguna|ningún|ninguno|sin|not|without|não|nem|nenhuma|nenhum|sem|"
+                      r"never|nunca|won't|will\s+not|did\s+not|didn't)"
+                      r"(?!\s+(?:solo|sólo|só|somente|apenas|only|just|merely)\b)(?:\s+[\wÀ-ÿ]+){0,3}\s*$")
 
 
 # --- assembling -------------------------------------------------------------------------------
@@ -1008,6 +1097,37 @@ def _drop_earlier_trips(cands: list[Candidate], pub: str | None) -> list[Candida
             if b < lo or a > hi:
                 continue
         out.append(c)
+    return out
+
+
+def _drop_previews(cands: list[Candidate]) -> list[Candidate]:
+    """A place named in an overview ("una gira que lo llevará a París y Madrid") and later told with
+    a day of its own is one visit: the undated or borrowed-date mention folds into the dated one.
+    Two mentions each with their own day stay two visits (Beirut on arrival and on departure)."""
+    def firm(c: Candidate) -> bool:
+        return bool(c.date) and len(c.date) == 10 and not isinstance(c.date, _Inherited)
+
+    out = []
+    for c in cands:
+        if firm(c):
+            out.append(c)
+            continue
+        same = [x for x in cands if x is not c and firm(x) and x.place.name == c.place.name
+                and x.place.country == c.place.country]
+        if not same or (c.date and any(x.date == c.date for x in same)):
+            out.append(c)
+            continue
+        if c.date and len(c.date) == 10 and c.date > max(x.date for x in same):
+            out.append(c)  # a borrowed day after the dated visit: coming back (Beirut before flying home)
+            continue
+        keep = min(same, key=lambda x: abs(x.pos - c.pos))
+        for nm in c.met:
+            if nm not in keep.met:
+                keep.met.append(nm)
+        keep.landmark = keep.landmark or c.landmark
+        for e in c.evidence:
+            if e not in keep.evidence:
+                keep.evidence.append(e)
     return out
 
 
@@ -1208,6 +1328,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     cands = kept
 
     cands = _drop_earlier_trips(cands, art.published)
+    cands = _drop_previews(cands)
     cands = _order(cands, art.published, ctx.paragraph_of)
     cands = _merge(cands)
     _fill_month(cands)
