@@ -498,7 +498,11 @@ def rendered_hostile(tmp_path_factory):
     page = d / "index.html"
     page.write_text(render.render_map(tour, geom, settings=settings), encoding="utf-8")
     (d / "embed.html").write_text(render.embed_snippet(tour, settings=settings), encoding="utf-8")
-    for name, data in render.render_static(tour, geom, settings=settings).items():
+    try:  # the static images moved from render.py to static.py; accept either home
+        from tourmap.static import render_static
+    except ImportError:
+        render_static = render.render_static
+    for name, data in render_static(tour, geom, settings=settings).items():
         (d / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     return d
 

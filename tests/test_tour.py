@@ -379,3 +379,26 @@ def test_coming_back_later_stays_a_second_visit():
              "Annaya. On Tuesday, before flying back to Rome, he will celebrate Mass in Beirut.",
              lang="en", published="2025-11-30")
     assert [s.name for s in t.stops] == ["Beirut", "Annaya", "Beirut"]
+
+
+def test_people_met_on_a_told_day_go_to_the_stop_of_that_day():
+    t = tour("WASHINGTON — Joe Biden welcomed Narendra Modi to the White House on Thursday. During his day in New "
+             "York, where he landed on Tuesday, Modi met Elon Musk. On Friday, Kamala Harris will host a lunch "
+             "for Modi.", lang="en", published="2023-06-22")
+    by_name = {s.name: s.met for s in t.stops}
+    assert "Kamala Harris" in by_name["Washington"]
+    assert "Kamala Harris" not in by_name.get("Nueva York", [])
+
+
+def test_region_of_a_country_the_story_never_names_is_dropped():
+    t = tour("ANKARA — Turkish President Recep Tayyip Erdogan arrived in Budapest on Tuesday for talks with Prime "
+             "Minister Viktor Orban, the first leg of a two-nation Balkan and Central European tour. Turkey "
+             "and Hungary signed energy agreements.", lang="en", published="2024-05-08")
+    assert [s.name for s in t.stops] == ["Budapest"]
+    assert t.stops[0].met == ["Viktor Orban"]
+
+
+def test_host_in_the_future_is_met():
+    t = tour("On Wednesday Recep Tayyip Erdogan will travel to Belgrade, where Serbian President Aleksandar Vucic "
+             "will host him for a business forum.", lang="en", published="2024-05-07")
+    assert [s.name for s in t.stops] == ["Belgrado"] and t.stops[0].met == ["Aleksandar Vucic"]

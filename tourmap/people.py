@@ -214,6 +214,11 @@ _THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum",
                 "college", "institute", "foundation", "summit", "forum", "act", "accords", "agreement"}
 
 
+_REGION_ADJECTIVES = {"european", "asian", "african", "american", "latin", "arab", "nordic", "balkan", "pacific",
+                      "atlantic", "caribbean", "andean", "amazonian", "middle", "eastern", "western", "northern",
+                      "southern", "central"}
+
+
 def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: str | None,
                 place_spans: list[tuple[int, int]] | None = None, holders: Officeholders | None = None,
                 country_spans: list[tuple[int, int, str]] | None = None) -> list[PersonMention]:
@@ -266,6 +271,8 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             continue
         if fw[0] in _THING_HEADS or fw[-1] in _THING_TAILS:
             continue
+        if fw[-1] in demonyms or fw[-1] in _REGION_ADJECTIVES:
+            continue  # "Central European", "Southeast Asian": an adjective of place, not a name
         if fw[-1] in part or fw[-1] in office:
             continue
         if run.text.isupper() and len(run.text) > 4:  # DATELINE, headline shouting

@@ -644,6 +644,13 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
 
 def _reporting_date(ctx: _Ctx, d: DateExpr) -> bool:
     """"informou nesta segunda-feira", "said on Tuesday": when the news was told, not the visit."""
+    memo = ctx.__dict__.setdefault("_reporting", {})
+    if d.start not in memo:
+        memo[d.start] = _reporting_date_uncached(ctx, d)
+    return memo[d.start]
+
+
+def _reporting_date_uncached(ctx: _Ctx, d: DateExpr) -> bool:
     before = ctx.text[max(0, d.start - 20):d.start]
     after = ctx.text[d.end:d.end + 20]
     for m in ctx.lex.find("speech_verbs", before):
@@ -714,11 +721,14 @@ def _referenced_countries(ctx: _Ctx) -> Counter:
     if getattr(ctx, "_refs", None) is not None:
         return ctx._refs
     refs: Counter = Counter()
+    by_name: Counter = Counter()
     for pm in ctx.m.places:
         if pm.candidates and pm.candidates[0].kind in ("country", "capital") and pm.candidates[0].country:
             refs[pm.candidates[0].country] += 1
         elif len(pm.candidates) == 1 and pm.candidates[0].country:
             refs[pm.candidates[0].country] += 1
+            by_name[(pm.candidates[0].country, pm.candidates[0].name)] += 1
+    ctx._refs_by_name = by_name
     low = fold(ctx.text)
     for w in set(re.findall(r"[a-z][a-z-]+", low)):
         code = ctx.lex.demonyms.get(w)
@@ -737,8 +747,8 @@ def _unreferenced_country(ctx: _Ctx, place: Place) -> bool:
     if not place.country:
         return False
     refs = _referenced_countries(ctx)
-    if refs.get(place.country, 0) > 0:
-        return False
+    if refs.get(place.country, 0) - ctx._refs_by_name.get((place.country, place.name), 0) > 0:
+        return False  # another name, a demonym or a person points there
     top = refs.most_common(1)
     return bool(top) and top[0][1] >= 4
 
@@ -800,7 +810,7 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 if place:
                     departures.append(place)
                 continue
-            if place is not None and place.kind == "city" and _unreferenced_country(ctx, place):
+            if place is not None and place.kind in ("city", "admin") and _unreferenced_country(ctx, place):
                 continue  # "en Palermo" in a story about Buenos Aires: a place the gazetteer does not know
             demonym = pm.span.text[:1].islower()
             excluded = False
@@ -883,7 +893,7 @@ def _seat_place(ctx: _Ctx, office) -> tuple[Place | None, str | None]:
 _NOT_PERSON_HEADS = {"gobierno", "government", "governo", "regimen", "régimen", "administracion", "administration",
                      "partido", "party", "equipo", "team", "familia", "family", "pais", "country", "empresa",
                      "company", "ejercito", "army", "delegacion", "delegation", "delegacao", "comitiva"}
-_VERBISH = re.compile(r"(ó|aron|aban|ará|arán|erá|irá|ed|ou|iu|eu|ing)$|^(met|meets|meet|se\s|lo\s|la\s|was|were)")
+_VERBISH = re.compile(r"(ó|aron|aban|ará|arán|erá|irá|ed|ou|iu|eu|ing)$|^(met|meets|meet|host|hosts|will\s|se\s|lo\s|la\s|was|were)")
 
 # --- people met -------------------------------------------------------------------------------
 
@@ -1265,6 +1275,15 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
             else:
                 before = [c for c in cands if c.pos < ctx.sents[si].start]
                 target = before[-1] if before else None
+                # "On Friday, Harris will host a lunch for Modi": the stop the traveler is at that day
+                day = next((d.value for d in ctx.dates if ctx.sents[si].start <= d.start < ctx.sents[si].end
+                            and d.value and len(d.value) == 10 and d.role == "point"
+                            and not _reporting_date(ctx, d)), None)
+                if day and not here:
+                    lo = (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+                    on = [c for c in cands if c.date and len(c.date) == 10 and lo <= c.date <= day]
+                    if on:
+                        target = max(on, key=lambda c: (c.date, c.pos))
             shown = written.get(p.name, p.name)
             if target is not None and shown not in target.met:
                 target.met.append(shown)
