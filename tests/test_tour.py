@@ -402,3 +402,18 @@ def test_host_in_the_future_is_met():
     t = tour("On Wednesday Recep Tayyip Erdogan will travel to Belgrade, where Serbian President Aleksandar Vucic "
              "will host him for a business forum.", lang="en", published="2024-05-07")
     assert [s.name for s in t.stops] == ["Belgrado"] and t.stops[0].met == ["Aleksandar Vucic"]
+
+
+def test_meeting_day_dates_a_stop_told_with_arrival_and_meeting():
+    t = tour("Al día siguiente, el lunes, Gabriel Boric viajará a París. El miércoles, en París, será recibido por "
+             "Emmanuel Macron en el Palacio del Elíseo.", published="2023-06-10")
+    assert [(s.name, s.date) for s in t.stops] == [("París", "2023-06-14")]
+
+
+def test_layover_with_a_meeting_is_a_stop():
+    t = tour("El avión de Gustavo Petro hizo una escala técnica en Lima el martes, donde se reunió con la "
+             "presidenta Dina Boluarte, antes de seguir hacia Madrid.", published="2023-05-17")
+    assert [s.name for s in t.stops] == ["Lima", "Madrid"] and t.stops[0].met == ["Dina Boluarte"]
+    t = tour("El avión de Gustavo Petro hizo una escala técnica en Lima el martes antes de seguir hacia Madrid, "
+             "donde se reunirá con Pedro Sánchez.", published="2023-05-17")
+    assert [s.name for s in t.stops] == ["Madrid"]

@@ -23,6 +23,22 @@ MAX_HTML_DEPTH = 300  # deeper pages go to the plain tag stripper (lxml and traf
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
+# Terminal escape sequences (CSI, OSC and the rest) and other control characters: scraped text
+# can carry them, and printed by `extract --format table` they would retitle or clear the
+# editor's terminal. Newlines and tabs stay.
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"          # CSI: ESC [ params final
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: ESC ] ... BEL or ESC \\
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"     # DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]?"                 # other escapes
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+
+
+def strip_controls(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
 def _decode(data: bytes, name: str) -> str:
     """Text from bytes: BOMs first, then UTF-8, then Windows-1252 / Latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -245,7 +261,7 @@ def read_article(path: str | Path, *, published: str | None = None, language: st
         raise InputError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     if not data.strip():
         raise InputError(f"{name}: is empty")
-    raw = _decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
+    raw = strip_controls(_decode(data, name).replace("\r\n", "\n").replace("\r", "\n"))
     if not raw.strip():
         raise InputError(f"{name}: is empty")
     meta: dict = {}
@@ -266,7 +282,7 @@ def read_article(path: str | Path, *, published: str | None = None, language: st
             if not isinstance(meta, dict):
                 raise InputError(f"{name}: front matter must be a mapping of keys (title, published, ...)")
             text = raw[m.end():]
-            title = str(meta.get("title") or "").strip()
+            title = strip_controls(str(meta.get("title") or "")).strip()
         if not title:
             title, text = _title_from_text(text)
     text = text.strip("\n").rstrip()

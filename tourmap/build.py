@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from .config import Settings
-from .errors import BuildError, InputError
+from .errors import BuildError, InputError, TourmapError
 from .manifest import (ExtractCache, Manifest, TourEntry, cache_key, code_version, extraction_hash,
                        file_sha256, tour_config_hasher, why_rebuild)
 from .models import Tour
@@ -65,6 +65,7 @@ def write_tour(tour: Tour, out_dir: Path, settings: Settings) -> BuiltTour:
     from .static import render_static
 
     geom = build_geometry(tour, settings=settings)
+    static = _start_static(tour, geom, settings) if settings.map.static_images else None
     files: dict[str, str | bytes] = {
         "index.html": render_map(tour, geom, settings=settings),
         "tour.json": dumps(tour.to_json()),
@@ -72,11 +73,59 @@ def write_tour(tour: Tour, out_dir: Path, settings: Settings) -> BuiltTour:
         "stops.csv": stops_csv(tour),
         "embed.html": embed_snippet(tour, settings=settings),
     }
-    if settings.map.static_images:
-        files.update(render_static(tour, geom, settings=settings))
+    if static is not None:
+        files.update(static())
     target = out_dir / tour.slug
     swap_in(target, files)
     return BuiltTour(tour.slug, target, tour)
+
+
+def _start_static(tour: Tour, geom, settings: Settings) -> Callable[[], dict[str, bytes | str]]:
+    """Start drawing map.png/map.svg; call the result to get the files.
+
+    Drawing them (matplotlib) takes as long as the HTML map (folium), so when this process is
+    not already one of a pool's workers and a second core is free, a forked child draws them
+    while this process renders the page. Elsewhere they are drawn here, in turn.
+    """
+    import multiprocessing as mp
+
+    from .static import render_static
+
+    if mp.parent_process() is not None or default_jobs() < 2 or "fork" not in mp.get_all_start_methods():
+        files = render_static(tour, geom, settings=settings)
+        return lambda: files
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_static_child, args=(send, tour, geom, settings), daemon=True)
+    child.start()
+    send.close()
+
+    def wait() -> dict[str, bytes | str]:
+        try:
+            ok, payload = receive.recv()
+        except EOFError:
+            payload, ok = f"{tour.slug}: drawing map.png/map.svg failed (the worker died)", False
+        finally:
+            receive.close()
+            child.join()
+        if not ok:
+            raise BuildError(payload)
+        return payload
+
+    return wait
+
+
+def _static_child(send, tour: Tour, geom, settings: Settings) -> None:
+    from .static import render_static
+
+    try:
+        send.send((True, render_static(tour, geom, settings=settings)))
+    except TourmapError as exc:
+        send.send((False, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - crosses a process boundary as one line
+        send.send((False, f"{tour.slug}: drawing map.png/map.svg failed ({type(exc).__name__}: {exc})"))
+    finally:
+        send.close()
 
 
 def swap_in(target: Path, files: dict[str, str | bytes]) -> None:

@@ -134,7 +134,12 @@ def _build(lang: str, raw: dict) -> Lexicon:
     return lex
 
 
-class WordLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: the knowledge files are large, and the pure
+# Python parser spent more time reading them than a whole extraction takes.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class WordLoader(_SafeLoader):
     """YAML without YAML 1.1 booleans: "no", "on" and "NO" (Norway) stay words."""
 
 

@@ -515,6 +515,19 @@ def _revisit_reference(sent: str, rel: int) -> bool:
     return bool(_REVISIT.search(sent[max(0, rel - 60):rel]))
 
 
+def _meeting_at_layover(ctx: _Ctx, sent: str, end: int) -> bool:
+    """"a refuelling stop in Anchorage, where he met the governor": a layover with a meeting is a stop
+    (never a cancelled leg or an earlier trip)."""
+    if ctx.lex.has("cancelled", sent) or ctx.lex.has("background", sent):
+        return False
+    m = re.match(r"[^.;:]{0,25}?(?:,\s*)(?:donde|where|onde|en\s+la\s+que|in\s+which)\b([^.;]{0,90})", sent[end:])
+    if not m:
+        return False
+    clause = m.group(1)
+    return any(not _NEGATED.search(clause[max(0, c.start() - 30):c.start()])
+               for c in ctx.lex.find("meet_cues", clause))
+
+
 def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
     """The stop cue governing a place: nearest before it in its stretch, else after it."""
     lo, hi = _segment(sent, rel)
@@ -820,7 +833,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                     excluded = True
             if excluded:
                 continue
-            if _not_stop_applies(ctx, sent, rel, rels):
+            met_here = _meeting_at_layover(ctx, sent, pm.span.end - s.start)
+            if _not_stop_applies(ctx, sent, rel, rels) and not met_here:
                 continue
             if si in ctx.background:
                 continue  # an earlier trip or a cancelled plan told as background
@@ -832,6 +846,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 continue  # "informou o Itamaraty", "said the White House": the government talking
             is_dateline = si == 0 and rel < 3 and pm.span.text.isupper()
             cue = _stop_cue_near(ctx, sent, rel)
+            if cue is None and met_here:
+                cue = (rel, pm.span.text)  # "Anchorage, where he met the governor": met there
             if cue is None and not is_dateline:
                 # a landmark or seat where a meeting happens is a stop without a travel verb, unless it
                 # speaks for the government ("Downing Street said", "la Casa Blanca informó")
@@ -1058,9 +1074,11 @@ def _same_place(a: Candidate, b: Candidate) -> bool:
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
+    parts: dict[int, list[tuple[str | None, bool]]] = {}  # merged stop -> (date, had people met) of each mention
     for c in cands:
         if out and _same_place(out[-1], c):
             p = out[-1]
+            parts.setdefault(id(p), [(p.date, bool(p.met))]).append((c.date, bool(c.met)))
             dates = [d for d in (p.date, c.date) if d and not isinstance(d, _Inherited)] or \
                 [d for d in (p.date, c.date) if d]
             if dates:
@@ -1080,6 +1098,15 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
             p.strength = max(p.strength, c.strength)
             continue
         out.append(c)
+    # arrival one day and the meeting another: the day of the meeting dates the stop
+    for p in out:
+        seen = parts.get(id(p))
+        if not seen:
+            continue
+        firm = {d for d, _ in seen if d and len(d) == 10 and not isinstance(d, _Inherited)}
+        meet = {d for d, met in seen if met and d and len(d) == 10}
+        if len(firm) > 1 and len(meet & firm) == 1:
+            p.date = next(iter(meet & firm))
     return out
 
 
