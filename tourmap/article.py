@@ -261,7 +261,11 @@ def read_article(path: str | Path, *, published: str | None = None, language: st
         raise InputError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     if not data.strip():
         raise InputError(f"{name}: is empty")
-    raw = strip_controls(_decode(data, name).replace("\r\n", "\n").replace("\r", "\n"))
+    raw = _decode(data, name).replace("\r\n", "\n").replace("\r", "\n")
+    head = raw[:4096]
+    if sum(1 for c in head if c < " " and c not in "\n\t" or "\x7f" <= c <= "\x9f") > len(head) // 10:
+        raise InputError(f"{name}: looks binary (control bytes), not a text article")
+    raw = strip_controls(raw)
     if not raw.strip():
         raise InputError(f"{name}: is empty")
     meta: dict = {}

@@ -206,7 +206,7 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
 _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "river", "lago", "lake", "monte",
                 "mount", "cerro", "volcan", "playa", "praia", "bahia", "baia", "bay", "ley", "lei", "law",
                 "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
-                "mezquita", "mesquita", "iglesia", "igreja", "catedral", "basilica", "palacio", "palacio",
+                "mezquita", "mesquita", "iglesia", "igreja", "catedral", "basilica", "palacio",
                 "museo", "museu", "parque", "park", "comunidad", "comunidade", "community", "provincia",
                 "província", "region", "regiao", "departamento", "municipio", "municipalidad", "prefeitura"}
 _THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",

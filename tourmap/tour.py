@@ -1503,10 +1503,6 @@ def _regions(ctx: _Ctx, stops: list[Stop], home: str | None) -> list[Region]:
     countries = [x for x in (anchor.country, other) if x]
     if len(countries) < 2:
         return []
-    admin = None
-    if anchor.admin1:
-        found = [p for p in ctx.g.lookup(anchor.name, kinds=("admin",)) if p.admin1 == anchor.admin1]
-        admin = found[0] if found else None
     name = _region_name(ctx.art.language, countries, anchor.name)
     s = ctx.sents[sentence_index(ctx.sents, next(m.start() for m in hits))]
     return [Region(name=name, kind="border", countries=countries, anchor=anchor,
