@@ -380,6 +380,8 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
                 elif key in ("next_year", "last_year"):
                     val, prec = f"{pub.year + (1 if key == 'next_year' else -1):04d}", "year"
                 else:  # a week / a day after the previous date in the text
+                    if re.match(r"\s+(de|del|da|do|of|after|que)\b", text[e:e + 8], re.I):
+                        continue  # "un día después de su paso por X": counted from an event, not a date
                     prev = [d for d in out if d.start < offset + s and d.value and len(d.value) == 10]
                     if not prev:
                         continue

@@ -76,7 +76,7 @@ _FREE = {
 # "el Congreso", "la Independencia") they are the institution or the idea, not the town.
 _COMMON_NOUN_NAMES = {
     "cabildo", "congreso", "senado", "asamblea", "concordia", "victoria", "esperanza", "libertad",
-    "progreso", "porvenir", "providencia", "independencia", "constitucion", "union", "capitolio",
+    "progreso", "porvenir", "providencia", "independencia", "constitucion", "union",
     "reforma", "trinidad", "republica", "revolucion", "paz", "gloria", "fortuna", "colonia", "patria",
 }
 _ARTICLE_BEFORE = re.compile(r"(?:^|[^\w])(?:el|la|los|las|al|del|the|o|ao|do|da|os)[ \u00a0]+$", re.I)

@@ -430,6 +430,10 @@ def _border_before(ctx: _Ctx, sent: str, rel: int) -> bool:
     return bool(rx and rx.search(sent[max(0, rel - 40):rel]))
 
 
+_AGENT = re.compile(r"(?i)(?<![\wÀ-ÿ])[a-záéíóúâêôãõçñ]{3,}(?:ada|ado|adas|ados|ida|ido|idas|idos|ed)\s+"
+                    r"(?:por|by|pel[oa]s?)\s+(?:(?:el|la|los|las|the|o|a|os|as)\s+)?$")
+
+
 def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> bool:
     """A layover, a birthplace, a cancelled leg or an earlier trip, each with its own reach."""
     # layover, birthplace, "fuera de": the next place after the cue, or the one right before it
@@ -439,6 +443,12 @@ def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> 
                 return True
         if m.start() > rel and m.start() - rel < 25 and not [p for p in places_rel if rel < p < m.start()]:
             return True
+    # the agent of a passive ("sancionada por Washington", "backed by Moscow", "criticado pelo
+    # Brasil"): a government acting, not a place visited; "ha pasado por Madrid" is a visit
+    m = _AGENT.search(sent[max(0, rel - 40):rel])
+    if m and not re.search(r"(?i)(?<![\wÀ-ÿ])(ha|había|habría|han|has|hemos|habían|have|has|had|tem|tinha|têm)\s+$",
+                           sent[max(0, rel - 40):rel][:m.start()]):
+        return True
     # cancelled legs: the clause that holds the cue, and the nearest place told before it
     for m in ctx.lex.find("cancelled", sent):
         clo, chi = clause_bounds(sent, m.start())
@@ -528,6 +538,58 @@ def _meeting_at_layover(ctx: _Ctx, sent: str, end: int) -> bool:
                for c in ctx.lex.find("meet_cues", clause))
 
 
+def _activity_there(ctx: _Ctx, sent: str, end: int) -> bool:
+    """"regresará a Buenos Aires, donde encabezará el desfile": going back to a place to do something
+    there on the trip makes it a stop, not just the way home."""
+    if ctx.lex.has("cancelled", sent) or ctx.lex.has("background", sent):
+        return False
+    m = re.match(r"[^.;:]{0,25}?,\s*(?:donde|where|onde)\b([^.;]{0,90})", sent[end:])
+    if not m:
+        return False
+    clause = m.group(1)
+    return any(not _NEGATED.search(clause[max(0, c.start() - 30):c.start()])
+               for key in ("stop_cues", "meet_cues") for c in ctx.lex.find(key, clause))
+
+
+def _attributive(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
+    """"the Kosovo war", "the Gaza crisis": an English place name used as a modifier of a topic noun."""
+    if ctx.lex.lang != "en" or not re.search(r"(?i)(?<![\w])the\s+$", sent[max(0, rel - 5):rel]):
+        return False
+    m = re.match(r"\s+([a-z]+)", sent[end:end + 20])
+    return bool(m and ctx.lex.has("context_nouns", m.group(1)))
+
+
+_FRONTED = re.compile(r"^\s*(?:[Ee]n|[Ii]n|[Ee]m|[Nn][ao]|[Aa]t)\s+(?:(?:la|el|the|a|o)\s+)?$")
+
+
+def _fronted_locative_cue(ctx: _Ctx, sent: str, rel: int, end: int, base: int) -> tuple[int, str] | None:
+    """"En Buenos Aires, el ucraniano mantuvo un encuentro con Peña": a place set before the sentence
+    as its scene is where the main clause's visit or meeting happens."""
+    if not _FRONTED.match(sent[:rel]):
+        return None
+    comma = re.match(r"[^,;.:]{0,30}?,", sent[end:])
+    if not comma:
+        return None
+    if comma.end() > 1:
+        # "In Paris on Monday, Macron pressed him": a scene with its own day is a leg of the trip
+        if any(d.value and base + end <= d.start < base + end + comma.end() for d in ctx.dates):
+            return end, sent[end:end + comma.end()]
+        return None
+    rest = sent[end:]
+    stop = re.search(r"[;:]", rest)
+    rest = rest[:stop.start()] if stop else rest
+    if ctx.lex.has("cancelled", rest) or ctx.lex.has("background", rest):
+        return None
+    nouns = {fold(w) for w in ctx.lex.words("stop_nouns")}
+    for key in ("meet_cues", "stop_cues"):
+        for m in ctx.lex.find(key, rest):
+            if key == "stop_cues" and fold(re.sub(r"\s+", " ", m.group(0))) in nouns:
+                continue  # "En San Rafael, la visita se siguió con atención": the trip followed from afar
+            if not _NEGATED.search(rest[max(0, m.start() - 30):m.start()]):
+                return end + m.start(), m.group(0)
+    return None
+
+
 def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
     """The stop cue governing a place: nearest before it in its stretch, else after it."""
     lo, hi = _segment(sent, rel)
@@ -555,6 +617,10 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
     if not cues:
         return None
     head = _list_head(sent, rel)
+    # "arrived on Tuesday, on the anniversary of the bombing of the embassy in Belgrade": past a comma,
+    # a place two "of" links down a noun phrase is that noun's, not the verb's
+    cues = [m for m in cues if not (m.end() <= head and "," in sent[m.end():head]
+                                    and len(re.findall(r"\b[a-z]+\s+of\b", sent[m.end():head].rsplit(",", 1)[-1])) >= 2)]
     before = [m for m in cues if m.end() <= rel and head - m.end() <= 110]
     if before:
         m = max(before, key=lambda m: m.end())
@@ -814,10 +880,13 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 place = _resolve(ctx, pm, context, home)
             else:  # a national institution: the host country's capital, decided below
                 place = None
+            if _attributive(ctx, sent, rel, pm.span.end - s.start):
+                continue
             if _immediately_before(ctx, "return", sent, rel):
                 if place:
                     returns.append(place)
-                continue
+                if not _activity_there(ctx, sent, pm.span.end - s.start):
+                    continue
             if _immediately_before(ctx, "departure", sent, rel, span=20) or \
                     re.search(r"(?i)(fuera\s+de|fora\s+d[eo]|outside|lejos\s+de|desde|from|de\s+salida)\s*(?:la|el|o|the)?\s*$", sent[max(0, rel - 20):rel]):
                 if place:
@@ -849,6 +918,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             if cue is None and met_here:
                 cue = (rel, pm.span.text)  # "Anchorage, where he met the governor": met there
             if cue is None and not is_dateline:
+                cue = _fronted_locative_cue(ctx, sent, rel, pm.span.end - s.start, s.start)
+            if cue is None and not is_dateline:
                 # a landmark or seat where a meeting happens is a stop without a travel verb, unless it
                 # speaks for the government ("Downing Street said", "la Casa Blanca informó")
                 if not (place and place.kind in ("landmark", "airport") and any(
@@ -879,10 +950,22 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 r"travell?ing|continuing|leaving\s+for|moving\s+on)|antes\s+de\s+(?:seguir|partir|viajar|ir|voar))"
                 r"[\wÀ-ÿ\s]{0,20}$", sent[max(0, rel - 60):rel]))
             ts = _tense_status(ctx, sent, anchor)
-            d, de = _date_for(ctx, pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start), ts)
+            date_pos = pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start)
+            end_rel = pm.span.end - s.start
+            where = re.match(r"[^.;:]{0,25}?,\s*(?:donde|where|onde)\b", sent[end_rel:])
+            if where and not is_dateline and _activity_there(ctx, sent, end_rel):
+                # "partió anoche rumbo a Washington, donde el martes será recibido": what is done there
+                # tells when and whether, not the departure
+                wrel = end_rel + where.end() + 1
+                ts = _tense_status(ctx, sent, wrel) or ts
+                _, whi = clause_bounds(sent, wrel)
+                if any(s.start + wrel <= x.start < s.start + whi and x.value for x in ctx.dates):
+                    date_pos = s.start + wrel
+            d, de = _date_for(ctx, date_pos, ts)
             cand.date, cand.date_end = d, de
             clo, _ = clause_bounds(sent, rel)
-            if d and not isinstance(d, _Inherited) and any(clo <= m.start() < rel for m in ctx.lex.find("departure", sent)):
+            if d and not isinstance(d, _Inherited) and date_pos == pm.span.start and \
+                    any(clo <= m.start() < rel for m in ctx.lex.find("departure", sent)):
                 cand.date = _Inherited(d)  # "leaves on Wednesday for Hiroshima": the day it sets off
             cand.status = ts or _status(ctx, sent, anchor, d)
             if cand.next_leg and cand.date:
@@ -1125,7 +1208,9 @@ def _drop_earlier_trips(cands: list[Candidate], pub: str | None) -> list[Candida
     if cut is not None:
         cands = [c for c in cands if not (c.date and len(c.date) == 10 and dt.date.fromisoformat(c.date) < cut)]
         days = [d for d in days if d >= cut]
-    lo = (days[0] - dt.timedelta(days=15)).isoformat()
+    # a month wholly over before the trip's first told day is an earlier trip ("en junio estuvo en
+    # Alemania" in a report of a July tour); a later month is often the next leg ("en enero, Lima")
+    lo = (days[0] - dt.timedelta(days=5)).isoformat()
     hi = (days[-1] + dt.timedelta(days=15)).isoformat()
     out = []
     for c in cands:
@@ -1202,7 +1287,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     # al papa") places it there: when that place is not a stop, the meeting was not on this trip
     venue_sents = {pm.sentence for pm in ctx.m.places
                    if pm.candidates and pm.candidates[0].kind not in ("country",)
-                   and re.search(r"(?<![\wÀ-ÿ])(?:en|in|em|no|na|at)\s+(?:[a-záéíóúâêôãõçñü]+\s+){0,3}?"
+                   and re.search(r"(?<![\wÀ-ÿ])(?:[Ee]n|[Ii]n|[Ee]m|[Nn]o|[Nn]a|[Aa]t)\s+(?:[a-záéíóúâêôãõçñü]+\s+){0,3}?"
                                  r"(?:(?:de|del|do|da|of)\s+)?$", ctx.text[max(0, pm.span.start - 45):pm.span.start])
                    and not _role_phrase_before(ctx, ctx.sents[pm.sentence].text,
                                                pm.span.start - ctx.sents[pm.sentence].start)}
@@ -1258,7 +1343,9 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
                 c.place = city
 
     # trip abroad: places at home are the departure, the return or home politics
-    foreign = [c for c in cands if c.place.country and home and c.place.country != home]
+    # (a trip abroad weeks before, told as background, does not make a tour at home a trip abroad)
+    foreign = [c for c in _drop_earlier_trips(cands, art.published)
+               if c.place.country and home and c.place.country != home]
     if home and foreign:
         cands = [c for c in cands if c.place.country != home]
     elif home:  # a tour at home: the dateline is where the story is written
