@@ -1,4 +1,7 @@
-"""The straight line from article files to tours; the CLI and the build call only this."""
+"""The straight line from one article file to its tour; the CLI and the build call only this.
+
+Merging several articles into one tour is the merge stage (merge.py), called after this.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,10 +22,3 @@ def extract_one(path: str | Path, settings: Settings, *, published: str | None =
     mentions = find_mentions(article, settings=settings)
     tour = assemble_tour(mentions, settings=settings)
     return locate_tour(tour, settings=settings)
-
-
-def extract_many(paths: list[Path], settings: Settings) -> list[Tour]:
-    """Every article, then articles about one trip merged into one tour."""
-    from .merge import merge_tours
-
-    return merge_tours([extract_one(p, settings) for p in paths], settings=settings)
