@@ -93,3 +93,23 @@ def test_clause_bounds_split_on_conjunction_after_comma():
     s = "llegó a Lima el lunes, y después viajará a Quito"
     lo, hi = clause_bounds(s, s.index("Quito"))
     assert s[lo:hi].strip().startswith("después")
+
+
+@pytest.mark.parametrize("phrase,published,lang,expected", [
+    ("onde assistiu, no dia 22, à cerimônia", "2019-10-28", "pt", "2019-10-22"),
+    ("llegará el día 3 a Lima", "2019-10-28", "es", "2019-11-03"),
+    ("he arrived on the 22nd", "2019-10-28", "en", "2019-10-22"),
+    ("volará esta noche a Tucumán", "2024-07-08", "es", "2024-07-08"),
+    ("he flies to Ottawa tonight", "2023-09-21", "en", "2023-09-21"),
+])
+def test_day_of_month_and_tonight(phrase, published, lang, expected):
+    assert resolve_one(phrase, published=published, lang=lang) == expected
+
+
+@pytest.mark.parametrize("phrase,lang", [
+    ("a memorial to the victims of the September 11 attacks", "en"),
+    ("los atentados del 11 de septiembre", "es"),
+    ("la agenda llega un día después de su paso por Madrid", "es"),
+])
+def test_dates_that_name_an_event_or_count_from_one_are_not_days(phrase, lang):
+    assert resolve_one(phrase, published="2023-09-21", lang=lang) is None

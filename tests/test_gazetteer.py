@@ -322,7 +322,7 @@ def test_common_noun_town_after_an_article_is_the_institution(g):
 
 
 def test_name_that_goes_on_with_del_is_a_longer_unknown_name(g):
-    assert names(g, "Lula visitará a su viejo amigo en la chacra de Rincón del Cerro.") == []
+    assert names(g, "Lula visitará a su viejo amigo en la chacra de Rincón del Pino.") == []
     assert names(g, "Llegó a Santiago de Chile el lunes.") == ["Santiago de Chile"]
     assert names(g, "Viajó a Quito del Ecuador y a Lima.") == ["Quito", "Ecuador", "Lima"]
 
@@ -344,3 +344,20 @@ def test_region_seats_that_are_not_the_largest_city(g):
 def test_hyphenated_titles_and_surnames_are_not_places(g):
     assert names(g, "On Friday, Vice-President Kamala Harris will host a lunch at the department.") == []
     assert names(g, "Viajó a Guinea-Bisáu y luego a Lima.") == ["Guinea-Bisáu", "Lima"]
+
+
+def test_capitol_after_an_article_is_the_landmark(g):
+    found = [(c[0].name, c[0].country) for _, _, c in g.match("Zelenski se reunirá en el Capitolio con Johnson.")]
+    assert found == [("Capitolio de Estados Unidos", "US")]
+
+
+def test_refuelling_airports_and_mountain_passes_are_known(g):
+    found = [c[0].kind for _, _, c in g.match("Hizo escala en la isla de Sal y luego subió al Tourmalet.")]
+    assert found == ["airport", "landmark"]
+
+
+def test_district_stands_for_its_city_only_with_context(g):
+    (_, _, cands), = g.match("Mattarella viajó a Palermo.")
+    assert g.resolve(cands).country == "IT"
+    assert g.resolve(cands, context={"AR": 1.0}).name == "Palermo" and \
+        g.resolve(cands, context={"AR": 1.0}).country == "AR"

@@ -417,3 +417,90 @@ def test_layover_with_a_meeting_is_a_stop():
     t = tour("El avión de Gustavo Petro hizo una escala técnica en Lima el martes antes de seguir hacia Madrid, "
              "donde se reunirá con Pedro Sánchez.", published="2023-05-17")
     assert [s.name for s in t.stops] == ["Madrid"]
+
+
+def test_return_with_an_activity_there_is_a_stop():
+    t = tour("Gabriel Boric viajará el lunes a Arica. El martes regresará a Santiago, donde por la tarde "
+             "encabezará una ceremonia militar.", published="2025-12-21")
+    assert [(s.name, s.date) for s in t.stops] == [("Arica", "2025-12-22"), ("Santiago de Chile", "2025-12-23")]
+
+
+def test_trip_abroad_weeks_before_does_not_make_a_tour_at_home_a_trip_abroad():
+    t = tour("Javier Milei volará esta noche a Mendoza, donde firmará un acuerdo con los gobernadores. "
+             "En junio estuvo en Alemania, donde se reunió con Olaf Scholz.", published="2024-07-08")
+    assert [(s.name, s.date) for s in t.stops] == [("Mendoza", "2024-07-08")]
+
+
+def test_destination_clause_with_where_gives_the_day_and_status():
+    t = tour("Luiz Inácio Lula da Silva partió anoche de Brasilia rumbo a Lima, donde el martes 23 será "
+             "recibido por José Jerí.", lang="es", published="2025-12-22")
+    assert [(s.name, s.date, s.status) for s in t.stops] == [("Lima", "2025-12-23", "planned")]
+
+
+def test_fronted_scene_is_where_the_main_clause_happens():
+    t = tour("Gustavo Petro llegó el lunes a Quito. En Quito, el colombiano mantuvo además un encuentro con "
+             "el presidente de Perú, José Jerí.", published="2025-12-23")
+    assert names(t) == ["Quito"] and "José Jerí" in t.stops[0].met
+
+
+def test_fronted_scene_with_a_day_is_a_leg():
+    t = tour("The tour opened in Spain on Sunday. In Madrid on Monday, Pedro Sánchez pressed him on trade.",
+             lang="en", published="2025-12-24")
+    assert [(s.name, s.date) for s in t.stops][-1] == ("Madrid", "2025-12-22")
+
+
+def test_agent_of_a_passive_is_not_a_stop():
+    t = tour("Gustavo Petro visitó el jueves en Lima una empresa sancionada por Washington.",
+             published="2025-12-21")
+    assert names(t) == ["Lima"]
+
+
+def test_english_place_as_modifier_of_a_topic_is_not_a_stop():
+    t = tour("Emmanuel Macron arrived in Madrid on Monday, the anniversary of the Kosovo war.",
+             lang="en", published="2025-12-23")
+    assert names(t) == ["Madrid"]
+
+
+def test_meeting_on_the_sidelines_stays_at_the_summit():
+    t = tour("Gustavo Petro arrived in New York on Tuesday for the United Nations General Assembly. "
+             "On the sidelines he met Brazilian President Luiz Inácio Lula da Silva.",
+             lang="en", published="2025-09-24")
+    assert names(t) == ["Nueva York"] and t.stops[0].met
+
+
+def test_coming_from_a_place_where_something_happened_is_the_leg_before():
+    t = tour("Jair Bolsonaro visitou Pequim no dia 25. Bolsonaro chegou a Doha na noite de domingo, vindo de "
+             "Abu Dhabi, onde foi recebido pelo príncipe herdeiro.", lang="pt", published="2019-10-28")
+    assert [s.country for s in t.stops] == ["CN", "AE", "QA"]
+
+
+def test_refuelling_airport_with_a_meeting_is_a_stop():
+    t = tour("El avión de Volodímir Zelenski hizo una escala el sábado en la isla de Sal, donde el mandatario "
+             "se reunió en el aeropuerto con el primer ministro. El domingo llegó a Buenos Aires.",
+             published="2023-12-11")
+    assert [s.country for s in t.stops] == ["CV", "AR"]
+
+
+def test_undated_mention_folds_into_the_dated_visit():
+    t = tour("Volodymyr Zelensky's tour began with three days in New York for the United Nations. "
+             "Shortly after landing in New York on Tuesday, Zelensky visited soldiers.",
+             lang="en", published="2023-09-21")
+    assert [(s.name, s.date) for s in t.stops] == [("Nueva York", "2023-09-19")]
+
+
+def test_district_folds_into_its_city_stop():
+    t = tour("Javier Milei regresará el martes a Buenos Aires, donde por la tarde encabezará el desfile "
+             "en Palermo.", published="2024-07-08")
+    assert [(s.name, s.date) for s in t.stops] == [("Buenos Aires", "2024-07-09")]
+
+
+def test_visit_with_a_foreign_office_holder_is_a_meeting():
+    t = tour("Pedro Sánchez concluirá su gira el jueves 30 en San José, con el presidente de Costa Rica, "
+             "Carlos Alvarado.", published="2018-08-28")
+    assert names(t) == ["San José"] and [m.split()[1] for m in t.stops[0].met] == ["Alvarado"]
+
+
+def test_bodies_are_not_people_met():
+    t = tour("Volodímir Zelenski llegó el domingo a Buenos Aires. Tras la jura ante la Asamblea Legislativa, "
+             "Javier Milei lo recibió en la Casa Rosada.", published="2023-12-11")
+    assert names(t) == ["Buenos Aires"] and "Asamblea Legislativa" not in t.stops[0].met

@@ -103,6 +103,16 @@ def tense_at(text: str, pos: int, lex: Lexicon, *, window: tuple[int, int] | Non
     return best[1] if best else None
 
 
+def _names_event(text: str, s: int, e: int, lex: Lexicon) -> bool:
+    """"the September 11 attacks", "los atentados del 11 de septiembre": a date that names a past event
+    (a topic noun right after it, or before it behind "de"), not a day of the story."""
+    m = re.match(r"\s+([a-záéíóúâêôãõçñ]+)", text[e:e + 25])
+    if lex.lang == "en" and m and lex.has("context_nouns", m.group(1)):
+        return True
+    m = re.search(r"([a-záéíóúâêôãõçñ]+)\s+(?:del|de|do|da|of\s+the|of)\s*$", text[max(0, s - 30):s])
+    return bool(m and lex.has("context_nouns", m.group(1)))
+
+
 class DateGrammar:
     """The compiled date patterns of one language."""
 
@@ -135,6 +145,8 @@ class DateGrammar:
                 ("monyear", rf"{B}(?P<mon>{months})\s+{de}\s+(?P<y>\d{{4}}){E}"),
             ]
         pats += [
+            # "no dia 22", "el día 22", "on the 22nd": a day of the month with no month, near publication
+            ("dom", rf"{B}(?:(?:el|en\s+el|no|o|do|del|desde\s+el|hasta\s+el|on|the|on\s+the)\s+)(?:d[ií]a\s+(?P<d>\d{{1,2}})|(?P<d2>\d{{1,2}})(?:st|nd|rd|th))(?!\s*(?:de|of|h|:|%)\s*\w)(?![\d.,:]\d){E}"),
             ("wdnum", rf"{B}{parts}(?:(?P<mod>{this}|{nxt})\s+)?{wd}\s*(?:\(\s*(?P<d>\d{{1,2}})\s*\)|(?P<d_>\d{{1,2}}))(?!\s*(?:de|of|h|:)\s*\w)(?![\d.,:]\d)"),
             ("wd", rf"{B}{parts}(?:(?P<pre>{nxt}|{last}|{this})\s+)?{wd}(?:\s+(?P<post>{nxt}|{last}))?{E}"),
             ("year", rf"{B}(?:en|in|em|durante|during|de|del|of|for|para)\s+(?:el\s+año\s+|o\s+ano\s+de\s+)?(?P<y>(?:19|20)\d\d){E}(?![\d.,]\d)"),
@@ -270,6 +282,8 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
                 mon = _month_num(lex, gd["mon"])
                 if not mon:
                     continue
+                if not gd.get("y") and _names_event(text, s, e, lex):
+                    continue
                 if gd.get("y"):
                     y = int(gd["y"])
                 elif pub is not None:
@@ -290,6 +304,24 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
                 mon = _month_num(lex, gd["mon"])
                 if mon and (lex.lang == "en" or gd["mon"][0].islower() or s == 0 or text[s - 2:s].strip() in (".", "")):
                     add(s, e, f"{int(gd['y']):04d}-{mon:02d}", precision="month")
+            elif kind == "dom":
+                if pub is None:
+                    continue
+                day = int(gd.get("d") or gd.get("d2") or 0)
+                if not 1 <= day <= 31:
+                    continue
+                tense = tense_at(text, s, lex)
+                k = 0
+                if tense == "past" and day > pub.day:
+                    k = -1
+                elif tense == "future" and day < pub.day:
+                    k = 1
+                elif tense is None and abs(day - pub.day) > 15:
+                    k = -1 if day > pub.day else 1
+                y, mo = _add_month(pub.year, pub.month, k)
+                d = _valid(y, mo, day)
+                if d:
+                    add(s, e, d.isoformat())
             elif kind == "wdnum":
                 if pub is None:
                     continue
@@ -337,6 +369,8 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
                     continue
                 if not gd.get("pre") and not gd.get("yr"):
                     continue  # a bare month name is too often something else
+                if re.search(r"\d\s+$", text[max(0, s - 4):m.start("mon") - len(gd["pre"] or "")] + " "):
+                    continue  # the month of a day set aside above ("los atentados del 11 de septiembre")
                 rel = fold(gd.get("rel") or gd.get("rel2") or gd.get("rel3") or "")
                 if gd.get("yr"):
                     if rel in ("pasado", "passado", "anterior", "last"):

@@ -136,7 +136,10 @@ def _all_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozen
     extra_org = {"palacio", "casa", "quinta", "salon", "salão", "lista", "union", "informe", "airport",
                  "international", "internacional", "monastery", "shrine", "cathedral", "street", "plaza",
                  "libro", "livro", "feria", "feira", "premio", "nobel", "honor", "honra", "dia", "día",
-                 "republic", "república", "republica", "kingdom", "reino", "emirates", "emiratos", "union"}
+                 "republic", "república", "republica", "kingdom", "reino", "emirates", "emiratos", "union",
+                 # bodies and regions, never a person: "Asamblea Legislativa", "América Latina"
+                 "asamblea", "assembly", "assembleia", "conferencia", "conference", "conferencia",
+                 "legislativa", "legislative", "nacional", "national", "latina"}
     notn |= {"saint", "st", "san", "santa", "santo", "sao", "our", "lady", "nuestra", "senora", "nossa",
              "senhora", "dios", "god", "señor", "don", "doña"}
     return (frozenset(org | {fold(w) for w in extra_org}), frozenset(notn), frozenset(office),

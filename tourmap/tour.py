@@ -49,6 +49,7 @@ class Candidate:
     next_leg: bool = False  # "antes de seguir hacia X": X comes after the stop being told
     cue_pos: int | None = None  # where the travel word that makes it a stop stands
     cue_meets: bool = False  # that word is a meeting or hosting word ("recibió"), not a journey
+    came_from: bool = False  # "chegou a Doha, vindo de Abu Dhabi": the leg right before the arrival told
     prev_leg: bool = False  # "Antes, estuvo en Lima": told after, happened before the stops told so far
 
 
@@ -559,6 +560,8 @@ def _attributive(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
     return bool(m and ctx.lex.has("context_nouns", m.group(1)))
 
 
+_CAME_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:vind[oa]s?|procedentes?|provenientes?|viniendo|coming|arriving|"
+                        r"flying\s+in)\s+(?:de|del|da|do|from)(?:\s+(?:la|el|a|o|the))?\s*$")
 _FRONTED = re.compile(r"^\s*(?:[Ee]n|[Ii]n|[Ee]m|[Nn][ao]|[Aa]t)\s+(?:(?:la|el|the|a|o)\s+)?$")
 
 
@@ -784,6 +787,8 @@ def _resolve(ctx: _Ctx, pm: PlaceMention, context: dict[str, float], home: str |
     local = dict(context)
     if home and home in local:
         local[home] = local[home] / 2
+    elif home:
+        local[home] = 0.5  # a story with no other pointer: the traveler's own country
     for other in ctx.m.places:
         if other.sentence == pm.sentence and other is not pm and len(other.candidates) == 1 and other.candidates[0].country:
             code = other.candidates[0].country
@@ -835,7 +840,10 @@ def _unreferenced_country(ctx: _Ctx, place: Place) -> bool:
 def _context_weights(ctx: _Ctx) -> dict[str, float]:
     w: Counter = Counter()
     for pm in ctx.m.places:
-        if len(pm.candidates) == 1 or (pm.candidates and pm.candidates[0].kind == "country"):
+        # one country whichever candidate is meant ("Buenos Aires": the city or the province) counts too
+        if len(pm.candidates) == 1 or (pm.candidates and pm.candidates[0].kind == "country") or \
+                (pm.candidates and pm.candidates[0].country and
+                 all(c.country == pm.candidates[0].country for c in pm.candidates)):
             c = pm.candidates[0]
             if c.country:
                 w[c.country] += 1.0
@@ -895,10 +903,12 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             if place is not None and place.kind in ("city", "admin") and _unreferenced_country(ctx, place):
                 continue  # "en Palermo" in a story about Buenos Aires: a place the gazetteer does not know
             demonym = pm.span.text[:1].islower()
+            came_from = bool(_CAME_FROM.search(sent[max(0, rel - 25):rel])) and \
+                _activity_there(ctx, sent, pm.span.end - s.start)
             excluded = False
             for at in dict.fromkeys((rel, _list_head(sent, rel))):
                 if _role_phrase_before(ctx, sent, at) or (_facility_before(ctx, sent, at) and not demonym) \
-                        or _border_before(ctx, sent, at) or _genitive_or_alias(ctx, sent, at):
+                        or _border_before(ctx, sent, at) or (_genitive_or_alias(ctx, sent, at) and not came_from):
                     excluded = True
             if excluded:
                 continue
@@ -915,6 +925,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 continue  # "informou o Itamaraty", "said the White House": the government talking
             is_dateline = si == 0 and rel < 3 and pm.span.text.isupper()
             cue = _stop_cue_near(ctx, sent, rel)
+            if cue is None and came_from:
+                cue = (rel, pm.span.text)  # "vindo de Abu Dhabi, onde foi recebido": the leg before
             if cue is None and met_here:
                 cue = (rel, pm.span.text)  # "Anchorage, where he met the governor": met there
             if cue is None and not is_dateline:
@@ -962,6 +974,10 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 if any(s.start + wrel <= x.start < s.start + whi and x.value for x in ctx.dates):
                     date_pos = s.start + wrel
             d, de = _date_for(ctx, date_pos, ts)
+            if came_from:
+                cand.prev_leg = cand.came_from = True
+                if date_pos == pm.span.start:
+                    d, de = None, None  # "chegou a Doha no domingo, vindo de Abu Dhabi": Doha's day
             cand.date, cand.date_end = d, de
             clo, _ = clause_bounds(sent, rel)
             if d and not isinstance(d, _Inherited) and date_pos == pm.span.start and \
@@ -1008,7 +1024,8 @@ def _in_sentence(ctx: _Ctx, people: list[PersonMention], sent_i: int) -> list[Pe
     return idx.get(sent_i, [])
 
 
-def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[PersonMention]) -> list[PersonMention]:
+def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[PersonMention], *,
+                with_visit: bool = False) -> list[PersonMention]:
     """People the traveler meets in one sentence: after a meeting word, hosts, and their lists."""
     s = ctx.sents[sent_i]
     sent = s.text
@@ -1017,8 +1034,16 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
         return []
     lex = ctx.lex
     meet = [m for m in lex.find("meet_cues", sent)]
-    if not meet:
+    foreign_only = False
+    if not meet and not with_visit:
         return []
+    if not meet:
+        # "concluirá su gira en San José, con el presidente de Costa Rica": a visit "with" a foreign
+        # office-holder is a meeting; the traveler's own ministers along are the delegation
+        meet = [m for m in lex.find("stop_cues", sent)]
+        foreign_only = True
+        if not meet:
+            return []
     comp = lex.find("companion_cues", sent)
     link = r"(?:con|com|with|junto\s+a|junto\s+con|alongside|por|pelo|pela|by|a|al|à|ao|together\s+with|e|y|and)"
     role_words = set()
@@ -1082,10 +1107,15 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
         elif "met" in labs:
             for i in grp:
                 label[i] = "met"
+    own = ctx.oh.by_name(traveler, date=ctx.art.published) if traveler and foreign_only else None
     out = []
     for i, p in enumerate(ppl):
         if label.get(i) != "met" or p.name == traveler:
             continue
+        if foreign_only:
+            office = ctx.oh.by_name(p.name, date=ctx.art.published)
+            if office is None or own is None or office.country == own.country:
+                continue
         # "No está prevista ninguna reunión con Pedro Sánchez", "will not meet": a meeting denied
         rel_s = p.span.start - s.start
         cues = [c for c in meet if c.end() <= rel_s]
@@ -1114,10 +1144,16 @@ def _order(cands: list[Candidate], pub: str | None, paragraph_of: list[int] | No
     for c in cands:
         if c.prev_leg and not c.date and paragraph_of is not None:
             # "Antes, estuvo en Lima": before every day told earlier in its paragraph
-            days = [x.date for x in cands if x.date and len(x.date) == 10 and x.sentence < c.sentence
+            days = [x.date for x in cands if x.date and len(x.date) == 10
+                    and (x.sentence < c.sentence or x.sentence == c.sentence and x.pos < c.pos)
                     and paragraph_of[x.sentence] == paragraph_of[c.sentence]]
+            if c.came_from:  # right before the arrival its sentence tells
+                days = [x.date for x in cands if x.date and len(x.date) == 10
+                        and x.sentence == c.sentence and x.pos < c.pos] or days
             if days:
                 ceiling[id(c)] = (dt.date.fromisoformat(min(days)) - dt.timedelta(days=1)).isoformat()
+                if c.came_from:
+                    floor[id(c)] = ceiling[id(c)]
         if c.next_leg and not c.date and paragraph_of is not None:
             # the next leg starts after every day told for the stops of its paragraph
             days = [x.date for x in cands if x.date and len(x.date) == 10
@@ -1236,6 +1272,11 @@ def _drop_previews(cands: list[Candidate]) -> list[Candidate]:
             continue
         same = [x for x in cands if x is not c and firm(x) and x.place.name == c.place.name
                 and x.place.country == c.place.country]
+        if not same and not c.date:
+            # "the visit followed three days in New York" and "after landing in New York on Monday":
+            # an undated mention is the visit the text dates elsewhere, even by inference
+            same = [x for x in cands if x is not c and x.date and x.place.name == c.place.name
+                    and x.place.country == c.place.country]
         if not same or (c.date and any(x.date == c.date for x in same)):
             out.append(c)
             continue
@@ -1302,6 +1343,10 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
             current = [c for c in cands if c.pos < ctx.sents[si].start]
             if current and (current[-1].place.country == office.country):
                 continue
+            if current and current[-1].place.country != home and \
+                    ctx.paragraph_of[current[-1].sentence] == ctx.paragraph_of[si] and \
+                    ctx.lex.has("sidelines", ctx.sents[si].text):
+                continue  # "on the sidelines he met Lula": at the summit the paragraph is about
             place, landmark = _seat_place(ctx, office)
             if place is None:
                 continue
@@ -1371,10 +1416,10 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     for si in range(len(ctx.sents)):
         if si in ctx.background or ctx.paragraph_of[si] in bg_paras or si in ctx.headers:
             continue
-        met = _met_people(ctx, si, traveler, people)
+        here = [c for c in cands if c.sentence == si]
+        met = _met_people(ctx, si, traveler, people, with_visit=bool(here))
         if not met:
             continue
-        here = [c for c in cands if c.sentence == si]
         if not here and si in venue_sents and not any(_km(pm.candidates[0], c.place) < 50 for pm in ctx.m.places
                                                        if pm.sentence == si and pm.candidates for c in cands):
             continue  # met somewhere the sentence names and the trip does not go
@@ -1398,6 +1443,13 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
                     on = [c for c in cands if c.date and len(c.date) == 10 and lo <= c.date <= day]
                     if on:
                         target = max(on, key=lambda c: (c.date, c.pos))
+                        if target.date == lo and not target.met:
+                            # "flew to Budapest on Wednesday. He is due to hold talks on Thursday with
+                            # Orban": the meeting is the stop's main activity, its day and its status
+                            rel = p.span.start - ctx.sents[si].start
+                            ts = _tense_status(ctx, ctx.sents[si].text, rel)
+                            if ts and _consistent(day, ts, ctx.pub):
+                                target.date, target.date_end, target.status = day, None, ts
             shown = written.get(p.name, p.name)
             if target is not None and shown not in target.met:
                 target.met.append(shown)
