@@ -116,3 +116,14 @@ def test_town_that_is_the_surname_of_a_person_named_in_full_is_the_person():
                   "Luego viajó a Santos, en Brasil.")
     towns = [p.span.text for p in m.places if p.candidates]
     assert towns.count("Santos") == 1 and "Lima" in towns
+
+
+def test_compound_surname_of_an_office_holder_is_one_name():
+    from tourmap.config import Settings
+    from tourmap.mentions import find_mentions
+    from tourmap.models import Article
+
+    art = Article(id="t", path="t.txt", title="", text="Zelenski se reunió con el primer ministro, Ulisses Correia e Silva.",
+                  published="2023-12-11", language="es")
+    people = find_mentions(art, settings=Settings()).people
+    assert [p.name for p in people if "Correia" in p.name] == ["Ulisses Correia e Silva"]

@@ -504,3 +504,27 @@ def test_bodies_are_not_people_met():
     t = tour("Volodímir Zelenski llegó el domingo a Buenos Aires. Tras la jura ante la Asamblea Legislativa, "
              "Javier Milei lo recibió en la Casa Rosada.", published="2023-12-11")
     assert names(t) == ["Buenos Aires"] and "Asamblea Legislativa" not in t.stops[0].met
+
+
+def test_meeting_the_day_after_arrival_dates_the_stop_and_its_status():
+    t = tour("On Wednesday evening, Xi Jinping flew to Budapest. He is due to hold talks on Thursday with Prime "
+             "Minister Viktor Orban.", lang="en", published="2024-05-08")
+    assert [(s.name, s.date, s.status) for s in t.stops] == [("Budapest", "2024-05-09", "planned")]
+
+
+def test_foreign_leader_acting_on_the_traveler_is_met():
+    t = tour("Xi Jinping landed in France on Sunday. In Paris on Monday, Emmanuel Macron pressed him over trade.",
+             lang="en", published="2024-05-08")
+    assert [(s.name, s.met) for s in t.stops] == [("París", ["Emmanuel Macron"])]
+
+
+def test_fronted_scene_where_others_speak_is_not_a_leg():
+    t = tour("Xi Jinping arrived in Paris on Sunday for talks with Emmanuel Macron. In Washington on Monday, "
+             "officials said the visit showed Beijing wanted to divide the West.", lang="en", published="2024-05-07")
+    assert names(t) == ["París"]
+
+
+def test_coming_from_in_english_is_the_leg_before():
+    t = tour("Narendra Modi flew to Cairo on Saturday, coming from Washington, where he met Joe Biden on Thursday.",
+             lang="en", published="2025-06-25")
+    assert [(s.name, s.date) for s in t.stops] == [("Washington", "2025-06-19"), ("El Cairo", "2025-06-21")]

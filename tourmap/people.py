@@ -294,6 +294,12 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
                 fw = [fold(w) for w in words]
             elif any(ps < run.end <= pe or (ps >= run.start and pe == run.end) for ps, pe in near):
                 continue  # "Venezuela e Guiana": places on both ends
+        # "Ulisses Correia e Silva": a compound surname joined by "e"/"y" that an office-holder carries
+        ext = re.match(r" (?:e|y) [A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’-]+", text[run.end:run.end + 30])
+        if ext and holders.by_name(run.text + ext.group(0), date=date):
+            run = NameSpan(run.start, run.end + ext.end(), run.text + ext.group(0))
+            words = run.text.split()
+            fw = [fold(w) for w in words]
         known = holders.by_name(run.text, date=date)
         if not known and re.search(r"(?i)(?<![\wÀ-ÿ])(en|in|em|na|no|desde|hacia|to|at|from|para|rumo\s+a)\s+$",
                                    text[max(0, run.start - 12):run.start]):

@@ -431,7 +431,7 @@ def _border_before(ctx: _Ctx, sent: str, rel: int) -> bool:
     return bool(rx and rx.search(sent[max(0, rel - 40):rel]))
 
 
-_AGENT = re.compile(r"(?i)(?<![\wÀ-ÿ])[a-záéíóúâêôãõçñ]{3,}(?:ada|ado|adas|ados|ida|ido|idas|idos|ed)\s+"
+_AGENT = re.compile(r"(?i)(?<![\wÀ-ÿ])(?!pas+ad|pass|travell?ed|viajad)[a-záéíóúâêôãõçñ]{3,}(?:ada|ado|adas|ados|ida|ido|idas|idos|ed)\s+"
                     r"(?:por|by|pel[oa]s?)\s+(?:(?:el|la|los|las|the|o|a|os|as)\s+)?$")
 
 
@@ -573,6 +573,9 @@ def _fronted_locative_cue(ctx: _Ctx, sent: str, rel: int, end: int, base: int) -
     comma = re.match(r"[^,;.:]{0,30}?,", sent[end:])
     if not comma:
         return None
+    main = re.split(r"[;:]", sent[end + comma.end():])[0]
+    if ctx.lex.has("speech_verbs", main):
+        return None  # "In Washington on Monday, officials said ...": the news from elsewhere
     if comma.end() > 1:
         # "In Paris on Monday, Macron pressed him": a scene with its own day is a leg of the trip
         if any(d.value and base + end <= d.start < base + end + comma.end() for d in ctx.dates):
@@ -890,21 +893,22 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 place = None
             if _attributive(ctx, sent, rel, pm.span.end - s.start):
                 continue
+            came_from = bool(_CAME_FROM.search(sent[max(0, rel - 25):rel])) and \
+                _activity_there(ctx, sent, pm.span.end - s.start)
             if _immediately_before(ctx, "return", sent, rel):
                 if place:
                     returns.append(place)
                 if not _activity_there(ctx, sent, pm.span.end - s.start):
                     continue
-            if _immediately_before(ctx, "departure", sent, rel, span=20) or \
-                    re.search(r"(?i)(fuera\s+de|fora\s+d[eo]|outside|lejos\s+de|desde|from|de\s+salida)\s*(?:la|el|o|the)?\s*$", sent[max(0, rel - 20):rel]):
+            if not came_from and (_immediately_before(ctx, "departure", sent, rel, span=20) or
+                                  re.search(r"(?i)(fuera\s+de|fora\s+d[eo]|outside|lejos\s+de|desde|from|de\s+salida)"
+                                            r"\s*(?:la|el|o|the)?\s*$", sent[max(0, rel - 20):rel])):
                 if place:
                     departures.append(place)
                 continue
             if place is not None and place.kind in ("city", "admin") and _unreferenced_country(ctx, place):
                 continue  # "en Palermo" in a story about Buenos Aires: a place the gazetteer does not know
             demonym = pm.span.text[:1].islower()
-            came_from = bool(_CAME_FROM.search(sent[max(0, rel - 25):rel])) and \
-                _activity_there(ctx, sent, pm.span.end - s.start)
             excluded = False
             for at in dict.fromkeys((rel, _list_head(sent, rel))):
                 if _role_phrase_before(ctx, sent, at) or (_facility_before(ctx, sent, at) and not demonym) \
@@ -1024,8 +1028,12 @@ def _in_sentence(ctx: _Ctx, people: list[PersonMention], sent_i: int) -> list[Pe
     return idx.get(sent_i, [])
 
 
+_ACTS_ON_GUEST = re.compile(r"(?<![\w])(?:[a-z]+(?:ed|ook|ew|ave|ent)\s+(?:him|her|his\s+guest|her\s+guest)|"
+                            r"(?:lo|le)\s+[a-záéíóú]+(?:ó|ió))(?![\w])")
+
+
 def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[PersonMention], *,
-                with_visit: bool = False) -> list[PersonMention]:
+                with_visit: bool = False, acting_hosts: bool = False) -> list[PersonMention]:
     """People the traveler meets in one sentence: after a meeting word, hosts, and their lists."""
     s = ctx.sents[sent_i]
     sent = s.text
@@ -1035,9 +1043,21 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
     lex = ctx.lex
     meet = [m for m in lex.find("meet_cues", sent)]
     foreign_only = False
-    if not meet and not with_visit:
+    # a foreign leader acting on the traveler ("Macron took his guest to the Tourmalet", "Macron
+    # pressed him", "Lula lo abrazó"): the host
+    own_office = ctx.oh.by_name(traveler, date=ctx.art.published) if traveler else None
+    acting = set()
+    if own_office is not None and acting_hosts:  # not a reason to place a visit at the host's seat
+        for i, p in enumerate(ppl):
+            o = ctx.oh.by_name(p.name, date=ctx.art.published)
+            if o is None or o.country == own_office.country or o.role not in LEADER_ROLES:
+                continue
+            after = re.split(r"[.;:]", sent[p.span.end - s.start:p.span.end - s.start + 90])[0]
+            if _ACTS_ON_GUEST.search(after):
+                acting.add(i)
+    if not meet and not with_visit and not acting:
         return []
-    if not meet:
+    if not meet and not acting:
         # "concluirá su gira en San José, con el presidente de Costa Rica": a visit "with" a foreign
         # office-holder is a meeting; the traveler's own ministers along are the delegation
         meet = [m for m in lex.find("stop_cues", sent)]
@@ -1051,6 +1071,9 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
         role_words |= set(fold(w).split())
     label: dict[int, str] = {}
     for i, p in enumerate(ppl):
+        if i in acting:
+            label[i] = "met"
+            continue
         rel_s, rel_e = p.span.start - s.start, p.span.end - s.start
         before = sent[max(0, rel_s - 70):rel_s]
         lo, hi = clause_bounds(sent, rel_s)
@@ -1367,6 +1390,14 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
         if c.level == "institution":
             prev = [x for x in resolved if x.place.country and x.place.country != home]
             code = prev[-1].place.country if prev else None
+            # the country its paragraph last named ("llegó a la Argentina ... ante la Asamblea
+            # Legislativa") rather than the last stop told, which may be another leg
+            named = [pm for pm in ctx.m.places if pm.span.start < c.pos and pm.candidates
+                     and pm.candidates[0].kind in ("country", "capital") and pm.candidates[0].country
+                     and pm.candidates[0].country != home
+                     and ctx.paragraph_of[pm.sentence] == ctx.paragraph_of[c.sentence]]
+            if named:
+                code = named[-1].candidates[0].country
             cap = ctx.g.capital(code) if code else None
             if cap is None:
                 continue
@@ -1417,7 +1448,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
         if si in ctx.background or ctx.paragraph_of[si] in bg_paras or si in ctx.headers:
             continue
         here = [c for c in cands if c.sentence == si]
-        met = _met_people(ctx, si, traveler, people, with_visit=bool(here))
+        met = _met_people(ctx, si, traveler, people, with_visit=bool(here), acting_hosts=True)
         if not met:
             continue
         if not here and si in venue_sents and not any(_km(pm.candidates[0], c.place) < 50 for pm in ctx.m.places
