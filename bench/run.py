@@ -8,7 +8,7 @@ Rows, each for tourmap and the baseline, with the ratio tourmap / baseline:
   (a) cold build of the seed: the whole process (start-up, extraction, map), median of BENCH_RUNS
       runs after one unmeasured run that warms the disk cache for both; peak RSS of the child from
       os.wait4's rusage (the child and anything it waited for);
-  (b) extraction throughput in-process after start-up, over bench/data/dev (a child process each, so
+  (b) extraction throughput in-process after start-up, over tests/data/eval, the shared sample copied for the tests (a child process each, so
       their memory is measured apart);
   (c) extraction quality: the team's scorer (../shared/eval/score.py, else bench/score.py) on both;
   (d) page weight of the map: the HTML plus every local file it loads; for the baseline, the folium
@@ -37,7 +37,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-DATA = BENCH / "data" / "dev"
+DATA = ROOT / "tests" / "data" / "eval"  # one copy of the shared sample, kept by the tests
 RESULTS = BENCH / "results"
 SEED = ROOT / "seeds" / "000_ef3bafede1ed9db9.txt"
 PY = sys.executable
@@ -374,7 +374,7 @@ def main() -> int:
         n_art = len(dev_articles())
         row(f"(b) extraction throughput, {n_art} dev articles, after start-up",
             s_or_fail(tt, "per_s", lambda v: f"{v:.1f} articles/s"), s_or_fail(bt, "per_s", lambda v: f"{v:.1f} articles/s"),
-            ratio(tt.get("per_s"), bt.get("per_s")), "higher is better; in-process, bench/data/dev")
+            ratio(tt.get("per_s"), bt.get("per_s")), "higher is better; in-process, tests/data/eval")
         row("(b) words per second", s_or_fail(tt, "words_per_s", lambda v: f"{v:,.0f}"),
             s_or_fail(bt, "words_per_s", lambda v: f"{v:,.0f}"), ratio(tt.get("words_per_s"), bt.get("words_per_s")))
         row("(b) start-up + first pass over the articles", s_or_fail(tt, "startup_s", lambda v: f"{v:.2f} s"),

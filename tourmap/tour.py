@@ -182,6 +182,16 @@ class _Ctx:
             last_end = s.end
         return out
 
+    def _this_trip_began(self, sent: str) -> bool:
+        """The sentence is about the trip told ("La gira, la primera desde..., arrancó la semana
+        pasada en Argelia"): its time words date a leg, they do not point at an earlier trip."""
+        nouns = self.lex.words("trip_nouns")
+        if not nouns:
+            return False
+        head = re.match(r"\s*(?:\S+\s+){0,1}(\S+)", sent)
+        return bool(head and fold(head.group(1)).strip(",") in {fold(n) for n in nouns}
+                    and self.lex.has("trip_began", sent))
+
     def _background_sentences(self) -> set[int]:
         """Sentences about something else than this trip: earlier trips, cancelled plans, and
         sentences whose only dates lie weeks before publication."""
@@ -191,7 +201,8 @@ class _Ctx:
             pub = dt.date.fromisoformat(self.pub[:10])
         starts = [d.start for d in self.dates]
         for i, s in enumerate(self.sents):
-            if self.lex.has("background", s.text) or self.lex.has("cancelled", s.text):
+            if self.lex.has("cancelled", s.text) or \
+                    self.lex.has("background", s.text) and not self._this_trip_began(s.text):
                 out.add(i)
                 continue
             if _EARLIER_EVENT.search(s.text):
@@ -459,7 +470,7 @@ def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> 
         if before and max(before) == rel and m.start() - rel < 90:
             return True
     # an earlier trip: every place after the cue in the sentence, and the cue's clause
-    for m in ctx.lex.find("background", sent):
+    for m in ([] if ctx._this_trip_began(sent) else ctx.lex.find("background", sent)):
         if m.start() <= rel:
             return True
         clo, _ = clause_bounds(sent, m.start())
@@ -844,7 +855,10 @@ def _context_weights(ctx: _Ctx) -> dict[str, float]:
     w: Counter = Counter()
     for pm in ctx.m.places:
         # one country whichever candidate is meant ("Buenos Aires": the city or the province) counts too
-        if len(pm.candidates) == 1 or (pm.candidates and pm.candidates[0].kind == "country") or \
+        # a country name that is also a town elsewhere ("Santa Elena") points at neither
+        if len(pm.candidates) == 1 or (pm.candidates and pm.candidates[0].kind == "country"
+                                       and all(c.kind == "country" or c.country == pm.candidates[0].country
+                                               for c in pm.candidates)) or \
                 (pm.candidates and pm.candidates[0].country and
                  all(c.country == pm.candidates[0].country for c in pm.candidates)):
             c = pm.candidates[0]
@@ -1423,7 +1437,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     foreign = [c for c in _drop_earlier_trips(cands, art.published)
                if c.place.country and home and c.place.country != home]
     if home and foreign:
-        cands = [c for c in cands if c.place.country != home]
+        cands = [c for c in cands if c.place.country != home or _hosting_on_trip(ctx, c, traveler, people, home)]
     elif home:  # a tour at home: the dateline is where the story is written
         cands = [c for c in cands if c.origin_kind != "dateline"]
     else:
@@ -1557,6 +1571,23 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     tour.title = art.title or _generated_title(ctx, traveler, stops)
     tour.subtitle = _subtitle(ctx, traveler, stops)
     return tour
+
+
+def _hosting_on_trip(ctx: _Ctx, c: Candidate, traveler: str | None, people: list[PersonMention],
+                     home: str) -> bool:
+    """A host who receives a foreign leader away from the capital and then travels on with them
+    ("recibirá a Sheinbaum en Petén y viajará con ella a Calakmul"): that town is the first leg."""
+    if c.origin_kind != "mention" or not c.cue_meets or c.place.kind not in ("city", "landmark") \
+            or c.level != "city" or c.status != "planned" and not c.date:
+        return False
+    cap = ctx.g.capital(home)
+    if cap is not None and (cap.name == c.place.name or _km(cap, c.place) < 60.0):
+        return False
+    for p in _met_people(ctx, c.sentence, traveler, people):
+        office = ctx.oh.by_name(p.name, date=ctx.pub)
+        if office and office.role in LEADER_ROLES and office.country and office.country != home:
+            return True
+    return False
 
 
 def _told(ctx: _Ctx, landmark: str | None) -> str | None:
