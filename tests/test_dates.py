@@ -113,3 +113,25 @@ def test_day_of_month_and_tonight(phrase, published, lang, expected):
 ])
 def test_dates_that_name_an_event_or_count_from_one_are_not_days(phrase, lang):
     assert resolve_one(phrase, published="2023-09-21", lang=lang) is None
+
+
+@pytest.mark.parametrize("lang,text,value", [
+    ("en", "It follows his visit to Guyana last November.", "2024-11"),
+    ("en", "He will return next March.", "2026-03"),
+    ("es", "Estuvo allí el pasado noviembre.", "2024-11"),
+    ("es", "Volverá en marzo próximo.", "2026-03"),
+    ("pt", "Esteve lá em novembro passado.", "2024-11"),
+])
+def test_month_named_with_last_or_next(lang, text, value):
+    ds = find_dates(text, published="2025-07-05", lex=load_lexicon(lang))
+    assert [d.value for d in ds] == [value]
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("es", "Y el último día del año volverá a Cancún."),
+    ("en", "On the last day of the year he will be in Rome."),
+    ("pt", "No último dia do ano estará em Roma."),
+])
+def test_last_day_of_the_year(lang, text):
+    ds = find_dates(text, published="2023-12-14", lex=load_lexicon(lang))
+    assert [d.value for d in ds] == ["2023-12-31"]

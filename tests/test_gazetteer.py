@@ -361,3 +361,15 @@ def test_district_stands_for_its_city_only_with_context(g):
     assert g.resolve(cands).country == "IT"
     assert g.resolve(cands, context={"AR": 1.0}).name == "Palermo" and \
         g.resolve(cands, context={"AR": 1.0}).country == "AR"
+
+
+def test_english_feature_noun_after_a_name_is_not_the_town(g):
+    def found(t):
+        return [t[s:e] for s, e, _ in g.match(t)]
+    assert found("The two leaders crossed the Guamá river by boat.") == []
+    assert found("He flew to Panama on Monday.") == ["Panama"]
+
+
+def test_curated_twin_town_and_archaeological_site(g):
+    assert any(p.country == "GT" for p in g.lookup("Santa Elena"))
+    assert [p.country for p in g.lookup("Calakmul")] == ["MX"]

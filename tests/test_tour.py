@@ -528,3 +528,103 @@ def test_coming_from_in_english_is_the_leg_before():
     t = tour("Narendra Modi flew to Cairo on Saturday, coming from Washington, where he met Joe Biden on Thursday.",
              lang="en", published="2025-06-25")
     assert [(s.name, s.date) for s in t.stops] == [("Washington", "2025-06-19"), ("El Cairo", "2025-06-21")]
+
+
+def test_trip_began_last_week_is_the_first_leg_not_an_earlier_trip():
+    t = tour("El presidente de Cuba, Miguel Díaz-Canel, fue recibido este miércoles por Recep Tayyip Erdogan "
+             "en Ankara. La gira, la primera desde la pandemia, arrancó la semana pasada en Argelia, donde "
+             "Díaz-Canel habló con el presidente Abdelmadjid Tebboune.", published="2022-11-23")
+    assert names(t) == ["Argel", "Ankara"]
+
+
+def test_an_earlier_trip_last_week_stays_background():
+    t = tour("El presidente de Cuba, Miguel Díaz-Canel, fue recibido este miércoles por Recep Tayyip Erdogan "
+             "en Ankara. La semana pasada había viajado a Argelia.", published="2022-11-23")
+    assert names(t) == ["Ankara"]
+
+
+def test_came_from_is_ordered_by_the_arrival_day():
+    t = tour("El presidente Miguel Díaz-Canel fue recibido este miércoles por Recep Tayyip Erdogan en Ankara. "
+             "Díaz-Canel aterrizó el martes por la noche procedente de Moscú, donde se reunió con Vladímir Putin.",
+             published="2022-11-23")
+    assert names(t) == ["Moscú", "Ankara"]
+
+
+def test_host_who_travels_on_with_the_visitor_keeps_the_meeting_town():
+    t = tour("El presidente Bernardo Arévalo recibirá este viernes a la mandataria mexicana, Claudia Sheinbaum, "
+             "en Flores, en el departamento de Petén. Tras reunirse con Sheinbaum, Arévalo viajará con ella a "
+             "Calakmul, en Campeche.", published="2025-08-13")
+    assert names(t)[0] == "Flores" and "Calakmul" in names(t)
+    assert t.stops[0].country == "GT" and t.stops[0].date == "2025-08-15"
+
+
+def test_country_name_that_is_also_a_town_does_not_pull_the_context():
+    t = tour("El presidente Bernardo Arévalo recibirá este viernes a Claudia Sheinbaum en Santa Elena, Flores, "
+             "en el departamento de Petén, en el norte de Guatemala, y luego viajará con ella a Calakmul, en Campeche.",
+             published="2025-08-13")
+    assert t.stops and t.stops[0].country == "GT"
+
+
+def test_due_in_is_a_planned_stop_on_the_coming_weekday():
+    t = tour("Modi held talks with Milei in Buenos Aires on Saturday. On Tuesday he is due in Brasília for a "
+             "state visit hosted by President Luiz Inácio Lula da Silva.", lang="en", published="2025-07-05")
+    assert [(s.name, s.date, s.status) for s in t.stops] == [
+        ("Buenos Aires", "2025-07-05", "completed"), ("Brasília", "2025-07-08", "planned")]
+
+
+def test_flies_to_is_the_next_leg():
+    t = tour("Modi held talks with Milei in Buenos Aires on Saturday. Modi flies to Montevideo on Sunday.",
+             lang="en", published="2025-07-05")
+    assert names(t) == ["Buenos Aires", "Montevideo"]
+
+
+def test_visit_last_november_is_an_earlier_trip():
+    t = tour("Modi held talks with Milei in Buenos Aires on Saturday. The trip follows Modi's visit to "
+             "Guyana last November.", lang="en", published="2025-07-05")
+    assert names(t) == ["Buenos Aires"]
+
+
+def test_state_that_shares_its_name_with_a_city_after_a_town_is_where_the_town_lies():
+    t = tour("El 22 de diciembre el presidente Andrés Manuel López Obrador inaugurará en Salina Cruz, Oaxaca, el "
+             "servicio del tren y viajará hasta Coatzacoalcos, Veracruz.", published="2023-12-14")
+    assert names(t) == ["Salina Cruz", "Coatzacoalcos"]
+
+
+def test_press_conference_from_a_town_puts_the_traveler_there():
+    t = tour("El presidente Andrés Manuel López Obrador confirmó que mañana dará su conferencia matutina desde "
+             "Campeche y después viajará a Cancún.", published="2023-12-14")
+    assert names(t) == ["Campeche", "Cancún"]
+
+
+def test_leaving_from_a_town_is_still_a_departure():
+    t = tour("El presidente Andrés Manuel López Obrador saldrá mañana desde Toluca hacia Cancún.",
+             published="2023-12-14")
+    assert "Toluca" not in names(t)
+
+
+def test_going_back_to_a_town_to_do_something_is_a_second_visit():
+    t = tour("El presidente Andrés Manuel López Obrador viajará mañana a Cancún. El 22 de diciembre irá a "
+             "Salina Cruz. Y el último día del año volverá a Cancún para estrenar el siguiente tramo.",
+             published="2023-12-14")
+    assert [(s.name, s.date) for s in t.stops] == [
+        ("Cancún", "2023-12-15"), ("Salina Cruz", "2023-12-22"), ("Cancún", "2023-12-31")]
+
+
+def test_going_back_to_the_capital_is_the_return_home():
+    t = tour("El presidente Andrés Manuel López Obrador viajará mañana a Cancún. El sábado volverá a la "
+             "Ciudad de México para reunirse con su gabinete.", published="2023-12-14")
+    assert names(t) == ["Cancún"]
+
+
+def test_came_from_where_that_same_day_takes_the_arrival_day():
+    t = tour("El presidente Miguel Díaz-Canel fue recibido este miércoles por Recep Tayyip Erdogan en Ankara. "
+             "Díaz-Canel aterrizó el martes por la noche procedente de Moscú, donde ese mismo día se reunió con "
+             "Vladímir Putin.", published="2022-11-23")
+    assert [(s.name, s.date) for s in t.stops] == [("Moscú", "2022-11-22"), ("Ankara", "2022-11-23")]
+
+
+def test_the_source_of_a_report_is_not_someone_met():
+    t = tour("El presidente Bernardo Arévalo viajará este viernes a Calakmul para una reunión con John Briceño "
+             "en la que, según el canciller Carlos Ramiro Martínez, se presentará un proyecto.",
+             published="2025-08-13")
+    assert t.stops and "Carlos Ramiro Martínez" not in t.stops[0].met

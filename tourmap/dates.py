@@ -150,6 +150,10 @@ class DateGrammar:
             ("wdnum", rf"{B}{parts}(?:(?P<mod>{this}|{nxt})\s+)?{wd}\s*(?:\(\s*(?P<d>\d{{1,2}})\s*\)|(?P<d_>\d{{1,2}}))(?!\s*(?:de|of|h|:)\s*\w)(?![\d.,:]\d)"),
             ("wd", rf"{B}{parts}(?:(?P<pre>{nxt}|{last}|{this})\s+)?{wd}(?:\s+(?P<post>{nxt}|{last}))?{E}"),
             ("year", rf"{B}(?:en|in|em|durante|during|de|del|of|for|para)\s+(?:el\s+año\s+|o\s+ano\s+de\s+)?(?P<y>(?:19|20)\d\d){E}(?![\d.,]\d)"),
+            # "el último día del año", "on the last day of the year", "no último dia do ano"
+            ("yearend", rf"{B}(?:(?:el|o|the|on\s+the|no)\s+)?(?:último|ultimo|last)\s+(?:día|dia|day)\s+(?:del|do|of\s+the)\s+(?:año|ano|year){E}"),
+            # "last November", "el pasado noviembre", "noviembre pasado", "o último novembro"
+            ("relmonth", rf"{B}(?:(?P<rl>{nxt}|{last})\s+(?P<mon>{months})|(?P<mon2>{months})\s+(?P<rl2>{nxt}|{last})){E}"),
             ("month", rf"{B}(?P<pre>(?:en|in|em|para|for|hacia|desde|hasta|until|since|a\s+principios\s+de|a\s+fines\s+de|a\s+finales\s+de|a\s+mediados\s+de|early|late|mid|no\s+início\s+de|no\s+fim\s+de|em\s+meados\s+de|de|del|do|da)\s+)?(?P<mon>{months})(?P<yr>\s+(?:del|do|de|of)\s+(?:(?:año|ano)\s+(?P<rel>pasado|passado|próximo|que\s+viene|que\s+vem|anterior|siguiente)|(?:este|esse|deste)\s+(?:año|ano)|(?P<rel2>last|next|this)\s+year)|\s+(?P<rel3>last|next|this)\s+year)?{E}"),
         ]
         self.patterns = [(k, re.compile(p, re.IGNORECASE)) for k, p in pats]
@@ -357,6 +361,25 @@ def find_dates(text: str, *, published: str | None, lex: Lexicon, offset: int = 
             elif kind == "year":
                 y = int(gd["y"])
                 add(s, e, f"{y:04d}", precision="year")
+            elif kind == "yearend":
+                if pub is None:
+                    continue
+                add(s, e, f"{pub.year:04d}-12-31")
+            elif kind == "relmonth":
+                word = gd.get("mon") or gd.get("mon2")
+                mon = _month_num(lex, word)
+                rl = fold(gd.get("rl") or gd.get("rl2") or "")
+                if not mon or pub is None or lex.lang == "en" and word[0].islower():
+                    continue
+                if lex.lang != "en" and word[0].isupper() and s > 0 and text[max(0, s - 2):s].strip() not in ("", ".", "—"):
+                    continue
+                if rl in g.last_words:
+                    y = pub.year if mon < pub.month else pub.year - 1
+                elif rl in g.next_words:
+                    y = pub.year if mon > pub.month else pub.year + 1
+                else:
+                    continue
+                add(s, e, f"{y:04d}-{mon:02d}", precision="month")
             elif kind == "month":
                 mon = _month_num(lex, gd["mon"])
                 if not mon or pub is None:

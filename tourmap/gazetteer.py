@@ -90,6 +90,8 @@ _WORD_BEFORE = re.compile(r"(\w+)[ \u00a0]+[\"“«'‘]?$")
 _TOKEN_BEFORE = re.compile(r"(\w[\w'’]*)[ \u00a0]$")
 _WORD_AFTER = re.compile(r"[ \u00a0](\w+)")
 _METAPHOR_AFTER = re.compile(r"\s+" + _LINK_RE + r"\s+[a-zñáéíóúü]")
+_FEATURE_AFTER = re.compile(r"[ \u00a0]+(?:river|rivers|lake|basin|valley|delta|estuary|strait|mountains|range|"
+                            r"desert|canal|island|islands|peninsula)\b")
 _SENTENCE_OPENERS = set(".!?:;\"“«(—–-\n")
 
 
@@ -559,6 +561,10 @@ class Gazetteer:
         if _fold(text[start:end]) in _COMMON_NOUN_NAMES and _ARTICLE_BEFORE.search(before):
             return False
         if self._longer_name_end(text, end) is not None:
+            return False
+        # "the Guamá river", "the Congo basin": English puts the feature noun after the name, and
+        # the river or the basin is no town of that name
+        if _FEATURE_AFTER.match(after):
             return False
         # "Santiago Peña", "Washington Post": another capitalized word right after
         m = _WORD_AFTER.match(after)

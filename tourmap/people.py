@@ -139,7 +139,11 @@ def _all_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozen
                  "republic", "república", "republica", "kingdom", "reino", "emirates", "emiratos", "union",
                  # bodies and regions, never a person: "Asamblea Legislativa", "América Latina"
                  "asamblea", "assembly", "assembleia", "conferencia", "conference", "conferencia",
-                 "legislativa", "legislative", "nacional", "national", "latina"}
+                 "legislativa", "legislative", "nacional", "national", "latina",
+                 # works and vehicles named like people: "Tren Maya", "Trem Intercidades", "Air Force One"
+                 "tren", "trem", "train", "aeropuerto", "aeroporto", "carretera", "rodovia", "autopista",
+                 "highway", "puerto", "porto", "refinería", "refinaria", "refinery", "corredor", "corridor",
+                 "presa", "dam", "represa", "gasoducto", "pipeline", "metro", "metrô", "force"}
     notn |= {"saint", "st", "san", "santa", "santo", "sao", "our", "lady", "nuestra", "senora", "nossa",
              "senhora", "dios", "god", "señor", "don", "doña"}
     return (frozenset(org | {fold(w) for w in extra_org}), frozenset(notn), frozenset(office),

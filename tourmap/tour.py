@@ -51,6 +51,9 @@ class Candidate:
     cue_meets: bool = False  # that word is a meeting or hosting word ("recibió"), not a journey
     came_from: bool = False  # "chegou a Doha, vindo de Abu Dhabi": the leg right before the arrival told
     prev_leg: bool = False  # "Antes, estuvo en Lima": told after, happened before the stops told so far
+    arrival_day: str | None = None  # came_from: the day of the arrival its sentence tells
+    began: bool = False  # "La gira arrancó en Argelia": the first leg, wherever it is told
+    again: bool = False  # "volverá a Cancún para estrenar...": a second visit, told as one
 
 
 def _km(a: Place, b: Place) -> float:
@@ -510,7 +513,11 @@ def _apposition(sent: str, rel: int, before_rels: list[int], pms: list[PlaceMent
         return False
     if gap.strip(" ,\u00a0"):
         return True
-    return this.candidates[0].kind in ("admin", "country", "region")
+    if this.candidates[0].kind in ("admin", "country", "region"):
+        return True
+    # "Salina Cruz, Oaxaca": a name that is both a city and a state, after a town of that state
+    regions = {c.admin1 for c in this.candidates if c.kind in ("admin", "region") and c.admin1}
+    return bool(regions & {c.admin1 for c in prev_pm.candidates[:1] if c.admin1 and c.kind not in ("admin", "region")})
 
 
 _REVISIT = re.compile(
@@ -535,6 +542,38 @@ def _speaks(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
 def _revisit_reference(sent: str, rel: int) -> bool:
     """"dos días después de su paso por Madrid": a stop already told, used to date the next one."""
     return bool(_REVISIT.search(sent[max(0, rel - 60):rel]))
+
+
+_ACCORDING_TO = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:según|segundo|conforme|according\s+to)\s+(?:(?:el|la|lo|o|a|the)\s+)?"
+                           r"(?:[a-záéíóúâêôãõç]+\s+){0,3}$")
+_SAME_DAY_THERE = re.compile(r"(?i)[^.;:]{0,25}?,\s*(?:donde|where|onde)\s+(?:(?:he|she|ele|ela)\s+)?"
+                             r"(?:ese|esse|nesse|that|el|o|on\s+that)\s+(?:mismo|mesmo|same)\s+(?:día|dia|day)")
+
+
+_BROADCAST_FROM = re.compile(
+    r"(?i)(?<![\wÀ-ÿ])(?:conferencia|mañanera|discurso|mensaje|transmisión|rueda\s+de\s+prensa|"
+    r"press\s+conference|briefing|speech|address|broadcast|coletiva|pronunciamento|entrevista\s+coletiva)"
+    r"(?:\s+[\wÀ-ÿ]+){0,2}\s+(?:desde|from|direto\s+de|desde\s+el|desde\s+la)\s+(?:la|el|o|a|the)?\s*$")
+
+
+def _broadcast_from(sent: str, rel: int) -> bool:
+    """"dará su conferencia matutina desde Campeche", "gave his address from Kyiv": "from" says
+    where the traveler is speaking, not where the trip leaves from."""
+    return bool(_BROADCAST_FROM.search(sent[max(0, rel - 80):rel]))
+
+
+_PURPOSE = re.compile(r"\s*,?\s*(?:para|a\s+fin\s+de|in\s+order\s+to|to)\s+(?:[a-záéíóúâêôãõç]+(?:ar|er|ir|ir-se|ar-se)\b|"
+                      r"(?:open|inaugurate|launch|attend|lead|host|sign|meet|visit|inspect|unveil)\b)")
+
+
+def _purpose_there(ctx: _Ctx, sent: str, end: int, place: Place | None, home: str | None) -> bool:
+    """Going back to a town, not the traveler's capital, to do something there is another stop."""
+    if place is None or not home or place.country != home or place.kind not in ("city",):
+        return False
+    cap = ctx.g.capital(home)
+    if cap is not None and (cap.name == place.name or _km(cap, place) < 60.0):
+        return False
+    return bool(_PURPOSE.match(sent[end:end + 40]))
 
 
 def _meeting_at_layover(ctx: _Ctx, sent: str, end: int) -> bool:
@@ -909,12 +948,17 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 continue
             came_from = bool(_CAME_FROM.search(sent[max(0, rel - 25):rel])) and \
                 _activity_there(ctx, sent, pm.span.end - s.start)
+            back_to_act = False
             if _immediately_before(ctx, "return", sent, rel):
-                if place:
-                    returns.append(place)
-                if not _activity_there(ctx, sent, pm.span.end - s.start):
-                    continue
-            if not came_from and (_immediately_before(ctx, "departure", sent, rel, span=20) or
+                if _purpose_there(ctx, sent, pm.span.end - s.start, place, home):
+                    back_to_act = True  # "volverá a Cancún para estrenar el tramo": back to a stop, not home
+                else:
+                    if place:
+                        returns.append(place)
+                    if not _activity_there(ctx, sent, pm.span.end - s.start):
+                        continue
+            if not came_from and not _broadcast_from(sent, rel) and (
+                    _immediately_before(ctx, "departure", sent, rel, span=20) or
                                   re.search(r"(?i)(fuera\s+de|fora\s+d[eo]|outside|lejos\s+de|desde|from|de\s+salida)"
                                             r"\s*(?:la|el|o|the)?\s*$", sent[max(0, rel - 20):rel])):
                 if place:
@@ -947,6 +991,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 cue = (rel, pm.span.text)  # "vindo de Abu Dhabi, onde foi recebido": the leg before
             if cue is None and met_here:
                 cue = (rel, pm.span.text)  # "Anchorage, where he met the governor": met there
+            if cue is None and back_to_act:
+                cue = (rel, pm.span.text)
             if cue is None and not is_dateline:
                 cue = _fronted_locative_cue(ctx, sent, rel, pm.span.end - s.start, s.start)
             if cue is None and not is_dateline:
@@ -994,9 +1040,17 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             d, de = _date_for(ctx, date_pos, ts)
             if came_from:
                 cand.prev_leg = cand.came_from = True
-                if date_pos == pm.span.start:
+                if d and len(d) == 10 and not de:
+                    cand.arrival_day = d
+                # "procedente de Moscú, donde ese mismo día se reunió": the arrival's day was spent there too
+                same_day = bool(cand.arrival_day and _SAME_DAY_THERE.match(sent[pm.span.end - s.start:]))
+                if date_pos == pm.span.start and not same_day:
                     d, de = None, None  # "chegou a Doha no domingo, vindo de Abu Dhabi": Doha's day
             cand.date, cand.date_end = d, de
+            cand.began = ctx._this_trip_began(sent)
+            cand.again = back_to_act
+            if cand.began and isinstance(cand.date, _Inherited):
+                cand.date, cand.date_end = None, None  # the first leg is before the days told so far
             clo, _ = clause_bounds(sent, rel)
             if d and not isinstance(d, _Inherited) and date_pos == pm.span.start and \
                     any(clo <= m.start() < rel for m in ctx.lex.find("departure", sent)):
@@ -1052,6 +1106,8 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
     s = ctx.sents[sent_i]
     sent = s.text
     ppl = sorted(_in_sentence(ctx, people, sent_i), key=lambda p: p.span.start)
+    # "según el canciller X", "according to spokesman Y": the source of the report, not someone met
+    ppl = [p for p in ppl if not _ACCORDING_TO.search(sent[max(0, p.span.start - s.start - 60):p.span.start - s.start])]
     if not ppl:
         return []
     lex = ctx.lex
@@ -1191,6 +1247,13 @@ def _order(cands: list[Candidate], pub: str | None, paragraph_of: list[int] | No
                 ceiling[id(c)] = (dt.date.fromisoformat(min(days)) - dt.timedelta(days=1)).isoformat()
                 if c.came_from:
                     floor[id(c)] = ceiling[id(c)]
+            elif c.came_from and c.arrival_day:
+                # "aterrizó el martes procedente de Moscú": there that day at the latest
+                ceiling[id(c)] = c.arrival_day
+        if c.began and not c.date:
+            days = [x.date for x in cands if x.date and len(x.date) == 10]
+            if days:
+                ceiling[id(c)] = (dt.date.fromisoformat(min(days)) - dt.timedelta(days=1)).isoformat()
         if c.next_leg and not c.date and paragraph_of is not None:
             # the next leg starts after every day told for the stops of its paragraph
             days = [x.date for x in cands if x.date and len(x.date) == 10
@@ -1217,6 +1280,10 @@ def _order(cands: list[Candidate], pub: str | None, paragraph_of: list[int] | No
             else:
                 break
         out.insert(k, c)
+    # the leg the trip began with goes first unless its own day says otherwise
+    first = [c for c in out if c.began and not c.date]
+    if first and len(first) < len(out):
+        out = first + [c for c in out if not (c.began and not c.date)]
     return out
 
 
@@ -1308,7 +1375,7 @@ def _drop_previews(cands: list[Candidate]) -> list[Candidate]:
             out.append(c)
             continue
         same = [x for x in cands if x is not c and firm(x) and x.place.name == c.place.name
-                and x.place.country == c.place.country]
+                and x.place.country == c.place.country and not (x.again and x.pos > c.pos)]
         if not same and not c.date:
             # "the visit followed three days in New York" and "after landing in New York on Monday":
             # an undated mention is the visit the text dates elsewhere, even by inference

@@ -1,0 +1,27 @@
+"""Person mentions and the traveler, on short texts written for the test."""
+from __future__ import annotations
+
+from tourmap.config import Settings
+from tourmap.mentions import find_mentions
+from tourmap.models import Article
+from tourmap.tour import assemble_tour
+
+
+def _mentions(text: str, *, title: str = "", lang: str = "es", published: str = "2023-12-14"):
+    art = Article(id="t", path="t.txt", title=title, text=text, published=published, language=lang)
+    return find_mentions(art, settings=Settings())
+
+
+def test_a_named_train_is_not_a_person():
+    m = _mentions("El presidente Andrés Manuel López Obrador inaugurará el Tren Maya y luego el Tren "
+                  "Interoceánico.")
+    assert [p.name for p in m.people] == ["Andrés Manuel López Obrador"]
+
+
+def test_the_leader_not_the_project_in_the_headline_is_the_traveler():
+    text = ("El presidente Andrés Manuel López Obrador viajará mañana a Cancún en el primer convoy del Tren Maya. "
+            "El Tren Maya tendrá 14 estaciones. La empresa Tren Maya depende de la Defensa.")
+    art = Article(id="t", path="t.txt", title="López Obrador inaugura el Tren Maya", text=text,
+                  published="2023-12-14", language="es")
+    t = assemble_tour(find_mentions(art, settings=Settings()), settings=Settings())
+    assert t.traveler == "Andrés Manuel López Obrador"
