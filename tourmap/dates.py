@@ -53,10 +53,13 @@ def _valid(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def clause_bounds(text: str, pos: int) -> tuple[int, int]:
-    """The clause around a position: between semicolons, colons, dashes, ", y" and the like."""
+def clause_bounds(text: str, pos: int, *, breaks: re.Pattern[str] = _CLAUSE_BREAK) -> tuple[int, int]:
+    """The stretch of `text` around `pos` between two matches of `breaks`.
+
+    By default a clause: between semicolons, colons, dashes, ", y" and the like.
+    """
     start, end = 0, len(text)
-    for m in _CLAUSE_BREAK.finditer(text):
+    for m in breaks.finditer(text):
         if m.end() <= pos:
             start = m.end()
         elif m.start() >= pos:

@@ -64,14 +64,7 @@ def _km(a: Place, b: Place) -> float:
 
 def _segment(text: str, pos: int) -> tuple[int, int]:
     """The stretch of a sentence between semicolons or spaced dashes around a position."""
-    start, end = 0, len(text)
-    for m in _SEGMENT.finditer(text):
-        if m.end() <= pos:
-            start = m.end()
-        elif m.start() >= pos:
-            end = m.start()
-            break
-    return start, end
+    return clause_bounds(text, pos, breaks=_SEGMENT)
 
 
 def _interval(date: str | None, status: str, pub: str | None) -> tuple[str, str]:
