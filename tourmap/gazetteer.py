@@ -240,18 +240,21 @@ class Gazetteer:
         self._prior_by_id[place.id] = prior
         for n in names:
             n = _norm(n)
-            if not n:
-                continue
-            lst = self._indices(n)
-            if not lst:
-                self._names[n] = lst
-                m = _TOKEN.search(n)
-                if m:
-                    self._firsts.add(m.group())
-            if i not in lst:
-                lst.append(i)
-                lst.sort(key=lambda j: (-self._prior(j), j))
+            if n:
+                self._add_name(n, i)
         return i
+
+    def _add_name(self, n: str, i: int) -> None:
+        """Let the normalised name `n` find place `i`, keeping each name's places best first."""
+        lst = self._indices(n)
+        if not lst:
+            self._names[n] = lst
+            m = _TOKEN.search(n)
+            if m:
+                self._firsts.add(m.group())
+        if i not in lst:
+            lst.append(i)
+            lst.sort(key=lambda j: (-self._prior(j), j))
 
     def _load_curated(self, path: Path) -> None:
         if not path.exists():
@@ -325,15 +328,7 @@ class Gazetteer:
             if not isinstance(extra, list):
                 raise ConfigError(f"{path}: aliases.{key}: expected a list of names")
             for n in map(_norm, map(str, extra)):
-                lst = self._indices(n)
-                if not lst:
-                    self._names[n] = lst
-                    m = _TOKEN.search(n)
-                    if m:
-                        self._firsts.add(m.group())
-                if hits[0] not in lst:
-                    lst.append(hits[0])
-                    lst.sort(key=lambda j: (-self._prior(j), j))
+                self._add_name(n, hits[0])
         seats = raw.get("seats") or {}
         if not isinstance(seats, dict):
             raise ConfigError(f"{path}: seats: expected a mapping of region code -> city name")

@@ -410,12 +410,17 @@ def _immediately_before(ctx: _Ctx, key: str, sent: str, rel: int, *, span: int =
     return False
 
 
-def _facility_rx(lex: Lexicon) -> re.Pattern[str] | None:
-    words = list(lex.words("facility_words")) + list(lex.words("subcity_words"))
+def _words_before_rx(words: list[str], tail: str) -> re.Pattern[str] | None:
+    """Any of `words` (longest first, whole word) followed by `tail` at the end of the text."""
     if not words:
         return None
     rx = r"(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")"
-    return re.compile(rf"(?<![\wÀ-ÿ]){rx}(?:\s+[a-záéíóúñ]+)?(?:\s+(?:de|del|da|do|of|de\s+la))?\s*$", re.I)
+    return re.compile(rf"(?<![\wÀ-ÿ]){rx}{tail}", re.I)
+
+
+def _facility_rx(lex: Lexicon) -> re.Pattern[str] | None:
+    words = list(lex.words("facility_words")) + list(lex.words("subcity_words"))
+    return _words_before_rx(words, r"(?:\s+[a-záéíóúñ]+)?(?:\s+(?:de|del|da|do|of|de\s+la))?\s*$")
 
 
 def _facility_before(ctx: _Ctx, sent: str, rel: int) -> bool:
@@ -425,11 +430,8 @@ def _facility_before(ctx: _Ctx, sent: str, rel: int) -> bool:
 
 
 def _border_rx(lex: Lexicon) -> re.Pattern[str] | None:
-    words = lex.words("border_words")
-    if not words:
-        return None
-    rx = r"(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")"
-    return re.compile(rf"(?<![\wÀ-ÿ]){rx}\s+(?:con|de|del|with|of|com|entre|between|da|do)(?:\s+(?:la|el|the|o|a))?\s*$", re.I)
+    return _words_before_rx(list(lex.words("border_words")),
+                            r"\s+(?:con|de|del|with|of|com|entre|between|da|do)(?:\s+(?:la|el|the|o|a))?\s*$")
 
 
 def _border_before(ctx: _Ctx, sent: str, rel: int) -> bool:
