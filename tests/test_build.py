@@ -251,3 +251,33 @@ def test_bad_article_in_a_pooled_batch_is_one_error(news, monkeypatch):
     build([arts], out, Settings(), jobs=1)  # the articles before the bad one come from the cache
     assert "004_x.md" in again
     assert not {"000_seed.md", "001_later.md", "002_mx.md", "003_x.md"} & set(again)
+
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_small_build_with_two_cores_matches_one_core_byte_for_byte(tmp_path):
+    """With a second core a small build draws in two forked children (page, images) that did
+    their imports while the articles were read; the files are the same as drawn in turn."""
+    one = build([SEEDS], tmp_path / "one", Settings(), jobs=1)
+    two = build([SEEDS], tmp_path / "two", Settings(), jobs=2)
+    assert [b.slug for b in one] == [b.slug for b in two]
+    for b in one:
+        files = sorted(p.name for p in b.folder.iterdir())
+        assert "map.png" in files and "index.html" in files
+        assert files == sorted(p.name for p in (tmp_path / "two" / b.slug).iterdir())
+        for name in files:
+            assert (b.folder / name).read_bytes() == (tmp_path / "two" / b.slug / name).read_bytes(), name
+
+
+def test_a_crash_while_drawing_in_a_child_is_one_error(tmp_path, monkeypatch):
+    import tourmap.static
+
+    def boom(*a, **k):
+        raise RuntimeError("no ink")
+
+    monkeypatch.setattr(tourmap.static, "render_static", boom)  # the children are forked: they see it
+    res = CliRunner().invoke(cli, ["build", str(SEEDS), "-o", str(tmp_path / "out"), "-j", "2"])
+    assert res.exit_code == 1
+    assert res.stderr == "Error: rendering failed (RuntimeError: no ink)\n"
+    assert not (tmp_path / "out" / "manifest.json").exists()

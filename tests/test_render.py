@@ -285,3 +285,42 @@ def test_unlocated_and_repeated_stops():
     assert page.count("<li><strong>") == 4  # the unlocated stop is still listed
     js = map_script(page)
     assert '"1. Buenos Aires"' in js and '"4. Buenos Aires"' in js and '"2. Quito"' not in js
+
+
+def test_static_images_show_the_tour():
+    """map.svg is well-formed and names every stop in order; map.png draws accented letters
+    with the vendored font (not the empty boxes of a font without them)."""
+    import io
+    import xml.etree.ElementTree as ET
+
+    from PIL import Image, ImageDraw
+
+    from tourmap.static import font
+
+    tour = seed_tour()
+    out = render_static(tour, build_geometry(tour, settings=settings()), settings=settings())
+    root = ET.fromstring(out["map.svg"])
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    names = [s.name for s in tour.stops]
+    assert all(n in texts for n in names)
+    assert [t for t in texts if t in {str(i + 1) for i in range(len(names))}] == ["1", "2", "3"][:len(names)]
+    assert root.findtext("{http://www.w3.org/2000/svg}title")
+    png = Image.open(io.BytesIO(out["map.png"]))
+    assert png.size[0] == 960 and 600 < png.size[1] <= 1200
+    assert len(png.getcolors(1 << 20)) > 50  # drawn, not blank
+
+    def ink(ch: str) -> bytes:
+        im = Image.new("L", (40, 40))
+        ImageDraw.Draw(im).text((5, 5), ch, font=font(24), fill=255)
+        return im.tobytes()
+
+    assert len({ink(c) for c in "áéíóúñçãüŁ"}) == 10  # ten different glyphs, none missing
+
+
+def test_static_title_too_long_is_cut_to_fit():
+    from tourmap.static import WIDTH, fit_text, text_width
+
+    long = "La gira " * 40
+    cut = fit_text(long, 20, True, WIDTH - 38)
+    assert cut.endswith("…") and text_width(cut, 20, True) <= WIDTH - 38 and len(cut) < len(long)
+    assert fit_text("Quito", 20, True, WIDTH) == "Quito"

@@ -124,15 +124,16 @@ def test_failed_build_keeps_the_last_good_site(news, monkeypatch):
     before = snapshot(site)
     fakes.write_article(arts, "001_later.md", traveler="Kast", published="2025-12-24", stops=[fakes.QUITO])
 
-    def broken(tour, out_dir, settings):
-        raise BuildError(f"{out_dir / tour.slug}: cannot write output (No space left on device)")
+    def broken(target, files):  # where a full disk shows, whichever process drew the tour
+        raise BuildError(f"{target}: cannot write output (No space left on device)")
 
-    monkeypatch.setattr(tourmap.build, "write_tour", broken)
+    swap_in = tourmap.build.swap_in
+    monkeypatch.setattr(tourmap.build, "swap_in", broken)
     res = CliRunner().invoke(cli, ["publish", str(arts), "-o", str(site)])
     assert res.exit_code == 1
     assert res.stderr.startswith("Error: ") and res.stderr.endswith("(No space left on device)\n")
     assert snapshot(site) == before
-    fakes.install(monkeypatch)
+    monkeypatch.setattr(tourmap.build, "swap_in", swap_in)  # the disk has room again
     res = CliRunner().invoke(cli, ["publish", str(arts), "-o", str(site)])
     assert res.exit_code == 0 and res.stdout.endswith(f"published 2 tours to {site} (1 changed)\n")
 

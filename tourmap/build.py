@@ -21,7 +21,7 @@ from .config import Settings
 from .errors import BuildError, InputError, TourmapError
 from .manifest import (ExtractCache, Manifest, TourEntry, cache_key, code_version, extraction_hash,
                        file_sha256, tour_config_hasher, why_rebuild)
-from .models import Tour
+from .models import Tour, TourGeometry
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
 LOCK_NAME = ".tourmap.lock"
@@ -58,74 +58,170 @@ def gather_articles(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def write_tour(tour: Tour, out_dir: Path, settings: Settings) -> BuiltTour:
-    from .export import dumps, stops_csv, tour_geojson
-    from .geometry import build_geometry
-    from .render import embed_snippet, render_map
-    from .static import render_static
+def tour_files(tour: Tour, settings: Settings, *, geom: TourGeometry | None = None, page: bool = True,
+               images: bool = True) -> dict[str, str | bytes]:
+    """The files of one tour's folder: the page and its data, and/or the static images."""
+    if geom is None:
+        from .geometry import build_geometry
 
-    geom = build_geometry(tour, settings=settings)
-    static = _start_static(tour, geom, settings) if settings.map.static_images else None
-    files: dict[str, str | bytes] = {
-        "index.html": render_map(tour, geom, settings=settings),
-        "tour.json": dumps(tour.to_json()),
-        "tour.geojson": dumps(tour_geojson(tour, geom)),
-        "stops.csv": stops_csv(tour),
-        "embed.html": embed_snippet(tour, settings=settings),
-    }
-    if static is not None:
-        files.update(static())
+        geom = build_geometry(tour, settings=settings)
+    files: dict[str, str | bytes] = {}
+    if page:
+        from .export import dumps, stops_csv, tour_geojson
+        from .render import embed_snippet, render_map
+
+        files.update({
+            "index.html": render_map(tour, geom, settings=settings),
+            "tour.json": dumps(tour.to_json()),
+            "tour.geojson": dumps(tour_geojson(tour, geom)),
+            "stops.csv": stops_csv(tour),
+            "embed.html": embed_snippet(tour, settings=settings),
+        })
+    if images and settings.map.static_images:
+        from .static import render_static
+
+        files.update(render_static(tour, geom, settings=settings))
+    return files
+
+
+def write_tour(tour: Tour, out_dir: Path, settings: Settings) -> BuiltTour:
     target = out_dir / tour.slug
-    swap_in(target, files)
+    swap_in(target, tour_files(tour, settings))
     return BuiltTour(tour.slug, target, tour)
 
 
-def _start_static(tour: Tour, geom, settings: Settings) -> Callable[[], dict[str, bytes | str]]:
-    """Start drawing map.png/map.svg; call the result to get the files.
+class Warm:
+    """A forked child that imports what a job needs while this process extracts, then runs the
+    jobs it is sent, one at a time.
 
-    Drawing them (matplotlib) takes as long as the HTML map (folium), so when this process is
-    not already one of a pool's workers and a second core is free, a forked child draws them
-    while this process renders the page. Elsewhere they are drawn here, in turn.
+    Drawing a tour needs folium, pandas, shapely, pyproj, Pillow and the boundary data: over
+    half a second of imports and loading before the first line is drawn, longer than reading a
+    few articles. For a small build with a second core free, two such children (the page, the
+    images) pay that while the articles are read, then draw one tour's two halves side by side.
+    A large build uses the process pool instead and they are stopped unused.
     """
-    import multiprocessing as mp
 
-    from .static import render_static
+    def __init__(self, preload: Callable[[], None]) -> None:
+        import multiprocessing as mp
 
-    if mp.parent_process() is not None or default_jobs() < 2 or "fork" not in mp.get_all_start_methods():
-        files = render_static(tour, geom, settings=settings)
-        return lambda: files
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_static_child, args=(send, tour, geom, settings), daemon=True)
-    child.start()
-    send.close()
+        ctx = mp.get_context("fork")
+        self._conn, child_end = ctx.Pipe()
+        self._proc = ctx.Process(target=_warm_main, args=(child_end, preload), daemon=True)
+        self._proc.start()
+        child_end.close()
 
-    def wait() -> dict[str, bytes | str]:
+    @staticmethod
+    def wanted(jobs: int) -> bool:
+        import multiprocessing as mp
+
+        return jobs >= 2 and mp.parent_process() is None and "fork" in mp.get_all_start_methods()
+
+    def submit(self, fn: Callable, *args, **kwargs) -> None:
+        self._conn.send((fn, args, kwargs))
+
+    def result(self):
         try:
-            ok, payload = receive.recv()
+            ok, payload = self._conn.recv()
         except EOFError:
-            payload, ok = f"{tour.slug}: drawing map.png/map.svg failed (the worker died)", False
-        finally:
-            receive.close()
-            child.join()
+            raise BuildError("rendering failed: its worker process died") from None
         if not ok:
-            raise BuildError(payload)
+            raise payload
         return payload
 
-    return wait
+    def close(self) -> None:
+        try:
+            self._conn.send(None)
+        except OSError:
+            pass
+        self._conn.close()
+        self._proc.join(timeout=5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
 
 
-def _static_child(send, tour: Tour, geom, settings: Settings) -> None:
-    from .static import render_static
+def _warm_main(conn, preload: Callable[[], None]) -> None:
+    preload()
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        fn, args, kwargs = job
+        try:
+            reply = (True, fn(*args, **kwargs))
+        except TourmapError as exc:
+            reply = (False, exc)
+        except Exception as exc:  # noqa: BLE001 - crosses a process boundary as one line
+            reply = (False, BuildError(f"rendering failed ({type(exc).__name__}: {exc})"))
+        try:
+            conn.send(reply)
+        except Exception as exc:  # noqa: BLE001 - an unpicklable result or error
+            conn.send((False, BuildError(f"rendering failed ({type(exc).__name__}: {exc})")))
 
-    try:
-        send.send((True, render_static(tour, geom, settings=settings)))
-    except TourmapError as exc:
-        send.send((False, str(exc)))
-    except Exception as exc:  # noqa: BLE001 - crosses a process boundary as one line
-        send.send((False, f"{tour.slug}: drawing map.png/map.svg failed ({type(exc).__name__}: {exc})"))
-    finally:
-        send.close()
+
+def _geometry(tour: Tour, settings: Settings) -> tuple[Tour, TourGeometry]:
+    from .geometry import build_geometry
+
+    return tour, build_geometry(tour, settings=settings)
+
+
+def _preload_page() -> None:
+    from . import export, render  # noqa: F401 - imported now, used by the jobs sent later
+
+
+def _preload_page_and_geometry() -> None:
+    """Without an images child the page child works out the geometry itself."""
+    from .geometry import countries
+
+    _preload_page()
+    countries()
+
+
+def _preload_images() -> None:
+    from PIL import Image, PngImagePlugin  # noqa: F401
+
+    from . import static
+    from .geometry import countries
+
+    countries()
+    static.font(15, True)
+
+
+@dataclass
+class WarmPair:
+    page: Warm
+    images: Warm | None
+
+    @classmethod
+    def start(cls, settings: Settings) -> "WarmPair":
+        if settings.map.static_images:
+            return cls(Warm(_preload_page), Warm(_preload_images))
+        return cls(Warm(_preload_page_and_geometry), None)
+
+    def write(self, tour: Tour, out_dir: Path, settings: Settings) -> BuiltTour:
+        """write_tour with its two halves drawn side by side: the images child, whose imports
+        are done first, works out the geometry (with the basemap) and both draw from it."""
+        if self.images is None:
+            self.page.submit(tour_files, tour, settings)
+            files = self.page.result()
+        else:
+            self.images.submit(_geometry, tour, settings)
+            tour, geom = self.images.result()  # the tour too: its corridors and regions got shapes
+            self.images.submit(tour_files, tour, settings, geom=geom, page=False)
+            self.page.submit(tour_files, tour, settings, geom=geom, images=False)
+            files = self.page.result()
+            files.update(self.images.result())
+        target = out_dir / tour.slug
+        swap_in(target, files)
+        return BuiltTour(tour.slug, target, tour)
+
+    def close(self) -> None:
+        for w in (self.page, self.images):
+            if w is not None:
+                w.close()
 
 
 def swap_in(target: Path, files: dict[str, str | bytes]) -> None:
@@ -251,8 +347,11 @@ def default_jobs() -> int:
 
 
 def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, jobs: int,
-                     progress: bool = False, extraction: str | None = None) -> tuple[list[Tour], dict[Path, str]]:
-    """One tour per article, from the cache when the article, settings and code are unchanged."""
+                     progress: bool = False, extraction: str | None = None,
+                     on_miss: Callable[[list[Path]], None] | None = None) -> tuple[list[Tour], dict[Path, str]]:
+    """One tour per article, from the cache when the article, settings and code are unchanged.
+
+    `on_miss` is told which articles must be extracted before that starts."""
     version, xhash = code_version(), extraction or extraction_hash(settings)
     try:
         shas = {f: file_sha256(f) for f in files}
@@ -268,6 +367,8 @@ def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, 
             todo.append(f)
         else:
             tours[f] = _moved(hit, f)
+    if todo and on_miss is not None:
+        on_miss(todo)
     fresh = _imap(_extract, [(f, settings) for f in todo], jobs=jobs, desc="extracting", show=progress,
                   unit="article")
     for f, t in zip(todo, fresh, strict=True):  # strict: runs `fresh` to its end (pool shutdown)
@@ -299,10 +400,20 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
         raise InputError(f"{', '.join(map(str, paths))}: no articles (.txt, .md, .html) found")
     jobs = jobs or default_jobs()
     lock = hold_lock(out_dir / LOCK_NAME, timeout=settings.site.lock_timeout_s)
+    warm: WarmPair | None = None
+
+    def warm_up(todo: list[Path]) -> None:
+        # New articles: something will most likely be drawn. Few of them: no process pool.
+        nonlocal warm
+        if warm is None and len(todo) < POOL_MIN and Warm.wanted(jobs):
+            warm = WarmPair.start(settings)
+
     try:
+        if force:
+            warm_up(files)
         xhash = extraction_hash(settings)
         per_article, shas = extract_articles(files, settings, cache_dir=out_dir / ".cache" / "extract",
-                                             jobs=jobs, progress=progress, extraction=xhash)
+                                             jobs=jobs, progress=progress, extraction=xhash, on_miss=warm_up)
         name_of = {f.stem: f.name for f in files}
         tours = merge_tours(per_article, settings=settings)
         old = Manifest.load(out_dir)
@@ -319,8 +430,11 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
             folder_ok = (out_dir / t.slug / "index.html").is_file()
             plan.append((t, why_rebuild(old.tours.get(t.slug), entry, folder_ok=folder_ok, force=force)))
         todo = [t for t, why in plan if why]
-        written = list(_imap(_write, [(t, out_dir, settings) for t in todo], jobs=jobs, desc="rendering",
-                             show=progress, unit="tour"))
+        if warm is not None and len(todo) < POOL_MIN:
+            written = [warm.write(t, out_dir, settings) for t in todo]
+        else:
+            written = list(_imap(_write, [(t, out_dir, settings) for t in todo], jobs=jobs, desc="rendering",
+                                 show=progress, unit="tour"))
         done = {b.slug: b for b in written}
         out: list[BuiltTour] = []
         for t, why in plan:
@@ -340,4 +454,6 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
             raise BuildError(f"{out_dir / 'manifest.json'}: cannot write ({exc.strerror or exc})") from None
         return out
     finally:
+        if warm is not None:
+            warm.close()
         lock.release()

@@ -35,6 +35,10 @@ class GeocoderSettings:
     min_delay_s: float = 1.0
     cache: str = ".cache/geocode.json"
 
+    @property
+    def online(self) -> bool:
+        return self.service not in ("offline", "", None)
+
 
 @dataclass
 class MapSettings:

@@ -314,7 +314,7 @@ def locate_tour(tour: Tour, *, settings: Settings) -> Tour:
     modified.
     """
     gs = settings.geocoder
-    if gs.service in ("offline", "", None) or not tour.stops:
+    if not gs.online or not tour.stops:
         return tour
     gaz = gazetteer_for(settings)
     geo = ResilientGeocoder(gs, offline=OfflineGeocoder(gaz))

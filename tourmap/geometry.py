@@ -76,7 +76,10 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
     for code, geom in sorted(countries().items()):
         # A window past 180 degrees (a route across the Pacific) takes the world one turn over.
         pieces = []
+        w, s, e, n = geom.bounds
         for k in (-1, 0, 1):
+            if w > win[3] + 360 * k or e < win[1] + 360 * k or s > win[2] or n < win[0]:
+                continue  # cheap test first: most countries are nowhere near the window
             clip = box(win[1] + 360 * k, win[0], win[3] + 360 * k, win[2])
             if geom.intersects(clip):
                 cut = geom.intersection(clip)
@@ -389,7 +392,7 @@ def build_region(region: Region) -> None:
 # --- the stage -------------------------------------------------------------------------------
 
 def build_geometry(tour: Tour, *, settings: Settings) -> TourGeometry:
-    """Legs, corridor polygons, region shapes and the bounds the map fits to.
+    """Legs, corridor polygons, region shapes, the bounds the map fits to and the basemap.
 
     Fills `geometry` (and a corridor's empty `waypoints`) on the tour's own regions and
     corridors, so tour.json carries the same shapes the map draws.
@@ -402,8 +405,10 @@ def build_geometry(tour: Tour, *, settings: Settings) -> TourGeometry:
     for r in tour.regions:
         if r.geometry is None:
             build_region(r)
+    bounds = tour_bounds(tour)
+    base, window = basemap(bounds)
     return TourGeometry(legs=legs, regions=list(tour.regions), corridors=list(tour.corridors),
-                        bounds=tour_bounds(tour))
+                        bounds=bounds, basemap=base, window=window)
 
 
 def tour_bounds(tour: Tour) -> tuple[tuple[float, float], tuple[float, float]] | None:

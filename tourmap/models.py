@@ -264,3 +264,7 @@ class TourGeometry:
     regions: list[Region] = field(default_factory=list)  # with geometry filled
     corridors: list[Corridor] = field(default_factory=list)  # with geometry filled
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None  # ((s, w), (n, e))
+    # Country outlines (GeoJSON FeatureCollection, property iso2) clipped to `window` ((s, w), (n, e)),
+    # the area any screen shape may show around `bounds`.
+    basemap: dict[str, Any] | None = None
+    window: tuple[tuple[float, float], tuple[float, float]] | None = None

@@ -14,11 +14,14 @@ def extract_one(path: str | Path, settings: Settings, *, published: str | None =
                 language: str | None = None) -> Tour:
     """article -> mentions -> tour -> geocode, for one article file."""
     from .article import read_article
-    from .geocode import locate_tour
     from .mentions import find_mentions
     from .tour import assemble_tour
 
     article = read_article(path, published=published, language=language)
     mentions = find_mentions(article, settings=settings)
     tour = assemble_tour(mentions, settings=settings)
+    if not settings.geocoder.online:
+        return tour  # the gazetteer placed every stop; geopy and requests need not even be imported
+    from .geocode import locate_tour
+
     return locate_tour(tour, settings=settings)

@@ -40,7 +40,7 @@ from shapely.ops import polylabel, unary_union
 
 from .config import Settings
 from .errors import BuildError
-from .geometry import basemap, bearing_on_screen, located, route_points, view_window
+from .geometry import bearing_on_screen, located, route_points, view_window
 from .models import Stop, Tour, TourGeometry
 from .wording import (CREDITS, DATA_CREDIT, LABELS, article_name, country_name, date_text,  # noqa: F401
                       km_text, lang_of, titles)
@@ -145,7 +145,7 @@ def page_data(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict[str
     if settings.map.tiles:
         base, window = None, _padded(geom.bounds)
     else:
-        base, window = basemap(geom.bounds)
+        base, window = geom.basemap, geom.window
     return {
         "lang": lang, "labels": {k: lab[k] for k in ("stop", "origin", "met_done", "met_plan", "source",
                                                      "completed", "planned")},
