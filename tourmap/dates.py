@@ -102,6 +102,8 @@ def tense_at(text: str, pos: int, lex: Lexicon, *, window: tuple[int, int] | Non
         if fut and w.endswith(fut):
             consider(m.start(), m.end(), "future")
         elif past and w.endswith(past) and len(w) >= 5:
+            if re.match(r"\s+by\b", seg[m.end():m.end() + 4]):
+                continue  # "communities threatened by mining": a participle, not the story's tense
             consider(m.start(), m.end(), "past")
     return best[1] if best else None
 

@@ -426,7 +426,10 @@ def _facility_rx(lex: Lexicon) -> re.Pattern[str] | None:
 def _facility_before(ctx: _Ctx, sent: str, rel: int) -> bool:
     """"plaza San Martín", "aeropuerto El Dorado", "alcaldía de Coyoacán"."""
     rx = _cached(ctx.lex, "facility", lambda: _facility_rx(ctx.lex))
-    return bool(rx and rx.search(sent[max(0, rel - 30):rel]))
+    m = rx.search(sent[max(0, rel - 30):rel]) if rx else None
+    if m and re.search(r"(?i)(?<![\wÀ-ÿ])(?:city|town|ciudad|cidade|villa|pueblo)\s+(?:of|de|da|do)\s*$", m.group(0)):
+        return False  # "the port city of Iquique", "la ciudad puerto de...": the town itself
+    return bool(m)
 
 
 def _border_rx(lex: Lexicon) -> re.Pattern[str] | None:
@@ -607,6 +610,10 @@ def _attributive(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
 
 _CAME_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:vind[oa]s?|procedentes?|provenientes?|viniendo|coming|arriving|"
                         r"flying\s+in)\s+(?:de|del|da|do|from)(?:\s+(?:la|el|a|o|the))?\s*$")
+# "llegó a Santiago desde Buenos Aires, donde el sábado se reunió": after an arrival verb, the
+# place the traveler came from (with what was done there) is the leg before
+_ARRIVED_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:lleg[óoa]\w*|arrib[óoa]\w*|aterriz\w*|arriv\w+|landed|flew\s+in|"
+                           r"cheg\w+|aterriss\w+)\b[^.;]{1,70}?\s(?:desde|from)\s+(?:la\s+|el\s+|the\s+)?$")
 _FRONTED = re.compile(r"^\s*(?:[Ee]n|[Ii]n|[Ee]m|[Nn][ao]|[Aa]t)\s+(?:(?:la|el|the|a|o)\s+)?$")
 
 
@@ -651,7 +658,13 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
             continue
         if fold(re.sub(r"\s+", " ", m.group(0))) in nouns:
             gap = sent[m.end():max(m.end(), _list_head(sent, rel))]  # "la agenda incluye Lima, Cusco y Puno"
-            # a cue noun governs a place a few words after it, behind a preposition
+            # a cue noun governs a place a few words after it, behind a preposition; right before
+            # the place it is the verb ("will visit Puerto Maldonado", "visita Lima")
+            if gap.strip() or m.end() > rel:
+                pass
+            else:
+                cues.append(m)
+                continue
             if not (0 <= len(gap) <= 60 and re.search(
                     r"(?i)(?<![\wÀ-ÿ])(en|a|al|por|de|del|in|at|to|em|na|no|à|ao|para|hacia|rumo\s+a|"
                     r"será|serán|es|son|fue|fueron|sería|is|was|will\s+be|would\s+be|é|foi|são|seria|"
@@ -941,7 +954,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 place = None
             if _attributive(ctx, sent, rel, pm.span.end - s.start):
                 continue
-            came_from = bool(_CAME_FROM.search(sent[max(0, rel - 25):rel])) and \
+            came_from = bool(_CAME_FROM.search(sent[max(0, rel - 25):rel]) or
+                             _ARRIVED_FROM.search(sent[max(0, rel - 100):rel])) and \
                 _activity_there(ctx, sent, pm.span.end - s.start)
             back_to_act = False
             if _immediately_before(ctx, "return", sent, rel):
@@ -1024,6 +1038,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             date_pos = pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start)
             end_rel = pm.span.end - s.start
             where = re.match(r"[^.;:]{0,25}?,\s*(?:donde|where|onde)\b", sent[end_rel:])
+            if where and any(end_rel < r < end_rel + where.end() for r in rels):
+                where = None  # "llegó a Santiago desde Buenos Aires, donde...": the other place's clause
             if where and not is_dateline and _activity_there(ctx, sent, end_rel):
                 # "partió anoche rumbo a Washington, donde el martes será recibido": what is done there
                 # tells when and whether, not the departure
