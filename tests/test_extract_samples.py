@@ -239,6 +239,10 @@ HELDOUT_B = DATA / "heldout_b"
 # general causes of misses (a host who travels on with the visitor, "la gira arrancó la semana pasada
 # en X", "aterrizó el martes procedente de X", a country name that is also a town elsewhere).
 HELDOUT_C = DATA / "heldout_c"
+# tests/data/heldout_d/ holds eight articles written blind by another annotator and kept as the blind set
+# (bench/blind) until a newer one replaced it: measured blind at F1=0.74, then used to find general
+# causes ("llegó a X desde Y, donde...", seats of organisations, "the port city of X", "will visit X").
+HELDOUT_D = DATA / "heldout_d"
 
 
 # Minimums per set, a little below what each measured in 2026-11, so that one or two articles may
@@ -246,13 +250,15 @@ HELDOUT_C = DATA / "heldout_c"
 #   A: P=1.00 R=1.00 F1=1.00 date=1.00 status=1.00 met=0.82 fp_notstop=0
 #   B: P=1.00 R=1.00 F1=1.00 date=1.00 status=1.00 met=0.83 fp_notstop=0
 #   C: P=1.00 R=0.96 F1=0.98 date=0.81 status=0.96 met=0.53 fp_notstop=0 (F1=0.73 before its rules)
-@pytest.mark.parametrize("folder, floor", [
-    (HELDOUT, {"F1": 0.88, "P": 0.85, "R": 0.82, "date": 0.80, "status": 0.90, "met": 0.55}),
-    (HELDOUT_B, {"F1": 0.92, "P": 0.90, "R": 0.90, "date": 0.88, "status": 0.90, "met": 0.65}),
-    (HELDOUT_C, {"F1": 0.90, "P": 0.88, "R": 0.88, "date": 0.72, "status": 0.88, "met": 0.45}),
-], ids=["heldout_a", "heldout_b", "heldout_c"])
-def test_heldout_totals(folder, floor):
+#   D: P=0.79 R=0.88 F1=0.83 date=0.95 status=0.95 met=0.80 fp_notstop=4 (F1=0.74 before its rules)
+@pytest.mark.parametrize("folder, floor, most_fp", [
+    (HELDOUT, {"F1": 0.88, "P": 0.85, "R": 0.82, "date": 0.80, "status": 0.90, "met": 0.55}, 1),
+    (HELDOUT_B, {"F1": 0.92, "P": 0.90, "R": 0.90, "date": 0.88, "status": 0.90, "met": 0.65}, 1),
+    (HELDOUT_C, {"F1": 0.90, "P": 0.88, "R": 0.88, "date": 0.72, "status": 0.88, "met": 0.45}, 1),
+    (HELDOUT_D, {"F1": 0.78, "P": 0.74, "R": 0.82, "date": 0.88, "status": 0.88, "met": 0.70}, 5),
+], ids=["heldout_a", "heldout_b", "heldout_c", "heldout_d"])
+def test_heldout_totals(folder, floor, most_fp):
     s = heldout_totals(folder)
     for key, minimum in floor.items():
         assert s[key] >= minimum, (key, s)
-    assert s["fp_notstop"] <= 1, s
+    assert s["fp_notstop"] <= most_fp, s
