@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 from hostile_fixtures import injected, raw_in_template_literal
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -153,6 +153,9 @@ def _covers_waypoint(poly, lat: float, lon: float) -> bool:
 
 @FAST
 @given(case=corridor_cases())
+# a route that loops back through its first waypoint: its outline, back in degrees, crossed itself
+# and the waypoint fell in a hole
+@example(case=([(-19.0, 1.0), (-18.0, 0.0), (-19.0, 0.0), (-19.0, 18.0)], 5.0))
 def test_corridor_polygon_is_valid_and_contains_its_waypoints(case):
     from tourmap.config import Settings
     from tourmap.models import Corridor, Place, Tour

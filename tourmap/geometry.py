@@ -298,8 +298,14 @@ def buffer_km(geom, km: float, *, centre: tuple[float, float] | None = None):
     c = geom.centroid if centre is None else Point(centre[1], centre[0])
     fwd, back = aeqd(c.y, c.x)
     # 200 m of simplification is invisible at any zoom the map allows and halves the vertices.
-    out = _unproject(_project(geom, fwd).buffer(km * 1000, quad_segs=16).simplify(200), back, c.x)
-    return _polygons(make_valid(out))
+    # Each part on its own, then the union: GEOS buffering a collection whose line loops back over
+    # one of its points could leave that point in a hole.
+    parts = getattr(geom, "geoms", [geom])
+    flat = shapely.union_all([_project(g, fwd).buffer(km * 1000, quad_segs=16) for g in parts])
+    out = _unproject(flat.simplify(200), back, c.x)
+    # Back in degrees, two stretches of outline that nearly touched may cross: union the rings
+    # ("structure") rather than read the crossing as a hole around a waypoint.
+    return _polygons(shapely.make_valid(out, method="structure"))
 
 
 def build_corridor(corridor: Corridor, kb: CorridorKnowledge) -> None:

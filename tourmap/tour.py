@@ -129,14 +129,19 @@ _THAT_DAY = re.compile(r"(?i)\s*(?:ese|aquel|that|naquele|nesse|neste\s+mesmo|en
                        r"(?:día|dia|day|jornada|fecha|data|date|ocasión|ocasião|occasion|oportunidad|vez|time)\b")
 
 
-# "días después de que Milei participara en", "weeks after he attended", "dias depois de participar":
-# the sentence dates this trip by an earlier event, which is not part of it
+# "días después de que Milei participara en", "weeks after he attended", "dias depois de participar",
+# "una semana después de su viaje a China": the sentence dates this trip by an earlier event or trip,
+# which is not part of it
 _EARLIER_EVENT = re.compile(
     r"(?i)(?:(?:días|semanas|meses|poco|poco\s+tiempo)\s+(?:después|luego)\s+de\s+que\s+(?:[\wÀ-ÿ]+\s+){0,3}?"
     r"[\wÀ-ÿ]+(?:ara|iera|ase|iese|aran|ieran)\b"
     r"|(?:days|weeks|months|shortly)\s+after\s+(?:he|she|they|[A-Z][\w-]+)\s+(?:had\s+)?[a-z]+ed\b"
     r"|(?:dias|semanas|meses)\s+(?:depois|após)\s+(?:de\s+(?:que\s+)?)?(?:[\wÀ-ÿ]+\s+){0,2}?"
-    r"(?:participar|visitar|estar|viajar|ir|comparecer|participou|visitou|esteve|viajou))")
+    r"(?:participar|visitar|estar|viajar|ir|comparecer|participou|visitou|esteve|viajou)"
+    # "uma semana depois da viagem à China", "a week after his trip to Beijing": an earlier trip
+    r"|(?:semanas?|mes|meses|días|dias|weeks?|months?|days)\s+(?:después|luego|depois|após|after)\s+"
+    r"(?:(?:de|da|do|del)\s+)?(?:(?:la|el|su|a|o|sua|seu|his|her|the|their)\s+)?"
+    r"(?:viaje|visita|gira|viagem|trip|visit|tour|journey)\b)")
 
 
 class _Ctx:
