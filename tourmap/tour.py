@@ -25,6 +25,8 @@ from .mentions import gazetteer, sentence_index
 from .models import Corridor, Evidence, Mentions, PersonMention, Place, PlaceMention, Region, Span, Stop, Tour
 from .people import Officeholders, find_people, load_officeholders
 
+FAR_CUE = 100  # characters from a visit or meeting word to a country it can still govern
+CITY_STATES = {"VA", "MC", "SG", "SM", "LI", "AD", "MT", "BH", "QA", "LU", "HK", "MO"}
 LEADER_ROLES = ("president", "head_of_government", "monarch", "crown_prince", "pope")
 _SEGMENT = re.compile(r";|\s[—–]\s|\n")
 
@@ -193,6 +195,11 @@ class _Ctx:
         return bool(head and fold(head.group(1)).strip(",") in {fold(n) for n in nouns}
                     and self.lex.has("trip_began", sent))
 
+    def _cancels_what_came_before(self, sent: str) -> bool:
+        """A sentence that opens by dropping the plan just told ("La descartó", "It was later scrapped")."""
+        head = " ".join(sent.split()[:4])
+        return any(m.start() <= len(head) for m in self.lex.find("cancelled", head))
+
     def _background_sentences(self) -> set[int]:
         """Sentences about something else than this trip: earlier trips, cancelled plans, and
         sentences whose only dates lie weeks before publication."""
@@ -211,6 +218,9 @@ class _Ctx:
                 continue
             if i - 1 in out and _THAT_DAY.match(s.text):
                 out.add(i)  # "Ese día...": the day of the background sentence before
+                continue
+            if i + 1 < len(self.sents) and self._cancels_what_came_before(self.sents[i + 1].text):
+                out.add(i)  # "Se estudió una parada en Japón. La descartó...": a plan dropped
                 continue
             lo = bisect.bisect_left(starts, s.start)
             hi = bisect.bisect_left(starts, s.end)
@@ -382,6 +392,10 @@ def _genitive_or_alias(ctx: _Ctx, sent: str, rel: int) -> bool:
                   r"(?:\s+(?:la|el|los|las|o|a|os|as|the))?\s*$", before)
     if m and any(w and ctx.lex.has("context_nouns", w) for w in m.groups()):
         return True  # "la crisis en Venezuela", "the war in Ukraine", "la crisis política en": a topic
+    m = re.search(r"(?i)([a-záéíóúâêôãõçñü]+)\s+(?:entre|between|among)\s+(?:(?:la|el|los|las|the|o|a|os|as)\s+)?"
+                  r"(?:[^,.;:]{1,40}?\s+(?:y|and|e)\s+(?:(?:la|el|los|las|the|o|a|os|as)\s+)?)?$", before)
+    if m and not ctx.lex.has("stop_cues", m.group(1)) and not ctx.lex.has("border_words", m.group(1)):
+        return True  # "la tensión entre Pekín y Washington": the two governments, not a visit
     m = re.search(r"([a-záéíóúâêôãõçñü]+)\s+(?:de|del|da|do|das|dos)(?:\s+(?:la|el|los|las|o|a|os|as))?\s*$", before)
     if m and fold(m.group(1)) not in _GEO_NOUNS and not ctx.lex.has("stop_cues", m.group(1)):
         return True
@@ -664,10 +678,10 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
         if fold(re.sub(r"\s+", " ", m.group(0))) in nouns:
             gap = sent[m.end():max(m.end(), _list_head(sent, rel))]  # "la agenda incluye Lima, Cusco y Puno"
             # a cue noun governs a place a few words after it, behind a preposition; right before
-            # the place it is the verb ("will visit Puerto Maldonado", "visita Lima")
-            if gap.strip() or m.end() > rel:
-                pass
-            else:
+            # the place it is the verb ("will visit Puerto Maldonado", "visita Lima"); before a dash
+            # or a colon it introduces a list
+            if not (gap.strip() and not re.fullmatch(r"\s*[—–:]\s*", gap)) and m.end() <= rel:
+                # "sus tres etapas —Madrid, Barcelona y Canarias—", "the stops: Lima, Cusco"
                 cues.append(m)
                 continue
             if not (0 <= len(gap) <= 60 and re.search(
@@ -723,6 +737,10 @@ def _other_subject(ctx: _Ctx, sent_i: int, cue_rel: int, traveler: str | None, p
     if re.search(r"(?i)(?<![\wÀ-ÿ])(con|com|with|a|al|ao|à|por|pelo|pela|by|de|del|da|do|of)"
                  r"(\s+[a-záéíóúâêôãõçñü-]+){0,3}\s*$", before):
         return False
+    lead = s.text[lo:last.span.start - s.start]
+    if re.match(r"\s*(?:El|La|O|A|The)\s+[^,;]{3,60},\s*$", lead) and re.match(r"\s*,\s*[^,;]{0,30}$", between) \
+            and ctx.lex.has("offices", lead):
+        return True  # "El ministro de Economía, Carlos Cuerpo, viajará a Washington": he is the subject
     if re.search(r"[,;:()—]", between) or len(between) > 40:
         return False
     return True
@@ -1026,6 +1044,10 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                                      sentence=si, mention=pm.span.text, level="institution", evidence=[si]))
                 continue
             level = _place_level(place)
+            if level == "country" and cue and rel - cue[0] > FAR_CUE and place.country not in CITY_STATES:
+                # "se reunió con productores que esperan vender carne a China, Japón y Corea": a
+                # country far down the sentence from the visit is what the sentence talks about
+                continue
             cand = Candidate(place=place, pos=pm.span.start, sentence=si, mention=pm.span.text, level=level,
                              evidence=[si], strength=0.7 if cue else 0.4,
                              origin_kind="dateline" if is_dateline else "mention")
@@ -1238,7 +1260,7 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
 
 _NOT_ONLY = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:no|not|não)\s+(?:solo|sólo|só|somente|apenas|only|just|merely)"
                        r"(?:\s+[\wÀ-ÿ]+){0,2}\s*$")
-_NEGATED = re.compile(r"(?i)(?<![\wÀ-ÿ])(no|ni|ninguna|ningún|ninguno|sin|not|without|não|nem|nenhuma|nenhum|sem|"
+_NEGATED = re.compile(r"(?i)(?<![\wÀ-ÿ])(no|ni|ninguna|ningún|ninguno|sin|tampoco|tampouco|not|without|não|nem|nenhuma|nenhum|sem|"
                       r"never|nunca|won't|will\s+not|did\s+not|didn't)"
                       r"(?!\s+(?:solo|sólo|só|somente|apenas|only|just|merely)\b)(?:\s+[\wÀ-ÿ]+){0,3}\s*$")
 
