@@ -198,6 +198,9 @@ class _Ctx:
     def _cancels_what_came_before(self, sent: str) -> bool:
         """A sentence that opens by dropping the plan just told ("La descartó", "It was later scrapped")."""
         head = " ".join(sent.split()[:4])
+        if not re.match(r"(?:La|Lo|Las|Los|Esa|Ese|Esta|Este|Aquella|It|That|This|The\s+plan|A|O|Essa|Esse|Ela)\b",
+                        head):
+            return False  # only a sentence that points back at the plan ("La descartó", "It was scrapped")
         return any(m.start() <= len(head) for m in self.lex.find("cancelled", head))
 
     def _background_sentences(self) -> set[int]:
