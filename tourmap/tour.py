@@ -56,6 +56,7 @@ class Candidate:
     arrival_day: str | None = None  # came_from: the day of the arrival its sentence tells
     began: bool = False  # "La gira arrancó en Argelia": the first leg, wherever it is told
     again: bool = False  # "volverá a Cancún para estrenar...": a second visit, told as one
+    arrived_from: str | None = None  # "llegó a Santiago procedente de Buenos Aires": that place's name
 
 
 def _km(a: Place, b: Place) -> float:
@@ -379,7 +380,8 @@ def _role_phrase_before(ctx: _Ctx, sent: str, rel: int) -> bool:
 _GEO_NOUNS = {"ciudad", "capital", "municipio", "estado", "provincia", "region", "departamento", "localidad",
               "pueblo", "villa", "city", "town", "capital", "state", "province", "region", "village", "cidade",
               "estado", "provincia", "municipio", "turno", "paso", "etapa", "escala", "parada", "visita", "gira",
-              "viaje", "viagem", "trip", "tour", "visit", "passagem", "alrededores", "afueras", "centro"}
+              "viaje", "viagem", "trip", "tour", "visit", "passagem", "alrededores", "afueras", "centro",
+              "isla", "island", "ilha", "islas", "islands", "ilhas"}
 
 
 def _genitive_or_alias(ctx: _Ctx, sent: str, rel: int) -> bool:
@@ -1055,6 +1057,14 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                              evidence=[si], strength=0.7 if cue else 0.4,
                              origin_kind="dateline" if is_dateline else "mention")
             cand.cue_pos = s.start + cue[0] if cue else None
+            for other in pms:  # "llegó a Santiago el sábado, procedente de Buenos Aires"
+                orel = other.span.start - s.start
+                if other is not pm and other.candidates and 0 < orel - rel <= 90 and \
+                        (_CAME_FROM.search(sent[max(0, orel - 25):orel]) or
+                         re.search(r"(?i)(?<![\wÀ-ÿ])(?:desde|from)\s+(?:la\s+|el\s+|the\s+)?$", sent[max(0, orel - 12):orel])
+                         and _ARRIVED_FROM.search(sent[max(0, orel - 100):orel])):
+                    cand.arrived_from = other.candidates[0].name
+                    break
             cand.prev_leg = bool(re.match(r"(?i)\s*(antes|before\s+that|earlier|previously|anteriormente|previamente|"
                                           r"antes\s+disso|con\s+anterioridad)\s*,", sent))
             cand.cue_meets = bool(cue and (ctx.lex.has("meet_cues", cue[1]) or ctx.lex.has("host_cues", cue[1])))
@@ -1321,6 +1331,11 @@ def _order(cands: list[Candidate], pub: str | None, paragraph_of: list[int] | No
             else:
                 break
         out.insert(k, c)
+    # an arrival told before the place it came from, on the same day: the place it came from first
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a.arrived_from and b.place.name == a.arrived_from and (b.date or "") <= (a.date or "~"):
+            out[i], out[i + 1] = b, a
     # the leg the trip began with goes first unless its own day says otherwise
     first = [c for c in out if c.began and not c.date]
     if first and len(first) < len(out):
