@@ -308,6 +308,9 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
         if not known and re.search(r"(?i)(?<![\wÀ-ÿ])(en|in|em|na|no|desde|hacia|to|at|from|para|rumo\s+a)\s+$",
                                    text[max(0, run.start - 12):run.start]):
             continue  # "presencia en Vaca Muerta": a place the gazetteer does not know
+        before = re.search(r"([a-záéíóúâêôãõçñü]+)\s+$", text[max(0, run.start - 20):run.start])
+        if not known and before and fold(before.group(1)) in org:
+            continue  # "el puente Rodolfo Robles", "la avenida Simón Bolívar": named after a person
         if known:
             found.append((run.start, run.end, known.name, known.role, known.country))
             for w in range(1, len(words)):

@@ -444,7 +444,9 @@ def _words_before_rx(words: list[str], tail: str) -> re.Pattern[str] | None:
 
 def _facility_rx(lex: Lexicon) -> re.Pattern[str] | None:
     words = list(lex.words("facility_words")) + list(lex.words("subcity_words"))
-    return _words_before_rx(words, r"(?:\s+[a-záéíóúñ]+)?(?:\s+(?:de|del|da|do|of|de\s+la))?\s*$")
+    # "por carretera hasta Salina Cruz": a road taken to a place, not a road named after it
+    return _words_before_rx(words, r"(?:\s+(?!(?:hasta|hacia|para|towards?|até|rumo|into)\b)[a-záéíóúñ]+)?"
+                                   r"(?:\s+(?:de|del|da|do|of|de\s+la))?\s*$")
 
 
 def _facility_before(ctx: _Ctx, sent: str, rel: int) -> bool:
@@ -1012,6 +1014,10 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             if excluded:
                 continue
             met_here = _meeting_at_layover(ctx, sent, pm.span.end - s.start)
+            transit = re.match(r"\s*,\s*(?:desde\s+donde|de\s+donde|de\s+onde|from\s+where)\b([^.;]{0,80})",
+                               sent[pm.span.end - s.start:])
+            if transit and not any(ctx.lex.find("meet_cues", transit.group(1))):
+                continue  # "voló a Tapachula, desde donde continuó por tierra": passed through
             if _not_stop_applies(ctx, sent, rel, rels) and not met_here:
                 continue
             if si in ctx.background:
