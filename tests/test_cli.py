@@ -48,3 +48,19 @@ def test_unexpected_failure_is_one_line(tmp_path, monkeypatch):
 def test_publish_help_lists_exit_codes():
     res = CliRunner().invoke(cli, ["publish", "--help"])
     assert "75 another run holds the lock" in res.output
+
+
+def test_console_script_exit_codes_and_a_reader_that_goes_away(tmp_path):
+    """The installed command ends without interpreter teardown: its output is still complete,
+    its exit codes are click's, and a reader that closes the pipe early gets no traceback."""
+    import subprocess
+
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "000_ef3bafede1ed9db9.txt"
+    cmd = [sys.executable, "-m", "tourmap.cli"]
+    full = subprocess.run(cmd + ["extract", str(seed), "--format", "json"], capture_output=True, text=True)
+    assert full.returncode == 0 and full.stdout.rstrip().endswith("}") and full.stderr == ""
+    assert subprocess.run(cmd + ["extract", str(tmp_path / "missing.txt")], capture_output=True).returncode == 1
+    assert subprocess.run(cmd + ["no-such-command"], capture_output=True).returncode == 2
+    pipe = subprocess.run(f"{' '.join(cmd)} extract {seed} --format json | head -c 10", shell=True,
+                          capture_output=True, text=True)
+    assert pipe.stdout == full.stdout[:10] and "Traceback" not in pipe.stderr

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 bad input or failed build (one line on stderr), 2 usage,
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -202,7 +203,22 @@ def publish(paths, site_dir, force, jobs, config_path):
 
 
 def main() -> None:
-    cli(prog_name="tourmap")
+    try:
+        cli(prog_name="tourmap")
+        code = 0
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    # Everything is written and every child joined by now; tearing down the interpreter (freeing
+    # the gazetteer's hundred thousand names one by one) would only add a tenth of the run.
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away ("| head"): nothing left to say
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
