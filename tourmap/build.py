@@ -96,8 +96,8 @@ class Warm:
 
     Drawing a tour needs folium, pandas, shapely, pyproj, Pillow and the boundary data: over
     half a second of imports and loading before the first line is drawn, longer than reading a
-    few articles. For a small build with a second core free, two such children (the page, the
-    images) pay that while the articles are read, then draw one tour's two halves side by side.
+    few articles. For a small build with a second core free, two such children (`WarmPair`)
+    pay that while the articles are read, then draw one tour's two halves side by side.
     A large build uses the process pool instead and they are stopped unused.
     """
 
@@ -172,15 +172,7 @@ def _preload_page() -> None:
     from . import export, render  # noqa: F401 - imported now, used by the jobs sent later
 
 
-def _preload_page_and_geometry() -> None:
-    """Without an images child the page child works out the geometry itself."""
-    from .geometry import countries
-
-    _preload_page()
-    countries()
-
-
-def _preload_images() -> None:
+def _preload_shapes() -> None:
     from PIL import Image, PngImagePlugin  # noqa: F401
 
     from . import static
@@ -192,36 +184,34 @@ def _preload_images() -> None:
 
 @dataclass
 class WarmPair:
+    """The page child (folium, pandas) and the shapes child (shapely, pyproj, boundaries, Pillow)."""
+
     page: Warm
-    images: Warm | None
+    shapes: Warm
 
     @classmethod
-    def start(cls, settings: Settings) -> "WarmPair":
-        if settings.map.static_images:
-            return cls(Warm(_preload_page), Warm(_preload_images))
-        return cls(Warm(_preload_page_and_geometry), None)
+    def start(cls) -> "WarmPair":
+        return cls(Warm(_preload_page), Warm(_preload_shapes))
 
     def write(self, tour: Tour, out_dir: Path, settings: Settings) -> BuiltTour:
-        """write_tour with its two halves drawn side by side: the images child, whose imports
-        are done first, works out the geometry (with the basemap) and both draw from it."""
-        if self.images is None:
-            self.page.submit(tour_files, tour, settings)
-            files = self.page.result()
-        else:
-            self.images.submit(_geometry, tour, settings)
-            tour, geom = self.images.result()  # the tour too: its corridors and regions got shapes
-            self.images.submit(tour_files, tour, settings, geom=geom, page=False)
-            self.page.submit(tour_files, tour, settings, geom=geom, images=False)
-            files = self.page.result()
-            files.update(self.images.result())
+        """write_tour with its two halves drawn side by side: the shapes child, whose imports
+        are done first, works out the geometry (with the basemap) and draws the images; the page
+        child draws the page from the same geometry."""
+        self.shapes.submit(_geometry, tour, settings)
+        tour, geom = self.shapes.result()  # the tour too: its corridors and regions got shapes
+        if settings.map.static_images:
+            self.shapes.submit(tour_files, tour, settings, geom=geom, page=False)
+        self.page.submit(tour_files, tour, settings, geom=geom, images=False)
+        files = self.page.result()
+        if settings.map.static_images:
+            files.update(self.shapes.result())
         target = out_dir / tour.slug
         swap_in(target, files)
         return BuiltTour(tour.slug, target, tour)
 
     def close(self) -> None:
-        for w in (self.page, self.images):
-            if w is not None:
-                w.close()
+        self.page.close()
+        self.shapes.close()
 
 
 def swap_in(target: Path, files: dict[str, str | bytes]) -> None:
@@ -406,7 +396,7 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
         # New articles: something will most likely be drawn. Few of them: no process pool.
         nonlocal warm
         if warm is None and len(todo) < POOL_MIN and Warm.wanted(jobs):
-            warm = WarmPair.start(settings)
+            warm = WarmPair.start()
 
     try:
         if force:
