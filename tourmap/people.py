@@ -143,7 +143,9 @@ def _all_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozen
                  # works and vehicles named like people: "Tren Maya", "Trem Intercidades", "Air Force One"
                  "tren", "trem", "train", "aeropuerto", "aeroporto", "carretera", "rodovia", "autopista",
                  "highway", "puerto", "porto", "refinería", "refinaria", "refinery", "corredor", "corridor",
-                 "presa", "dam", "represa", "gasoducto", "pipeline", "metro", "metrô", "force"}
+                 "presa", "dam", "represa", "gasoducto", "pipeline", "metro", "metrô", "force",
+                 # companies: "Delta Air Lines", "Aerolíneas Argentinas"
+                 "airlines", "lines", "airways", "aerolineas", "aerolíneas", "linhas", "inc", "corp", "group"}
     notn |= {"saint", "st", "san", "santa", "santo", "sao", "our", "lady", "nuestra", "senora", "nossa",
              "senhora", "dios", "god", "señor", "don", "doña"}
     return (frozenset(org | {fold(w) for w in extra_org}), frozenset(notn), frozenset(office),
@@ -267,6 +269,17 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
                                       or fold(words[k]) in part or words[k].isupper() and len(words[k]) > 1
                                       and not ROMAN.match(words[k]) and fold(words[k]) not in ("amlo", "mbs", "mbz")):
             k += 1
+        # "Atlanta Mayor Andre Dickens": a place and an office before the name are not part of it
+        if k == 0 and len(words) > 2:
+            near0 = spans_near(run.start, run.start + 1)
+            lead_place = [pe for ps, pe in near0 if ps == run.start]
+            if lead_place:
+                rest = text[max(lead_place):run.end].split()
+                j = 0
+                while j < len(rest) - 1 and fold(rest[j]) in office:
+                    j += 1
+                if j:
+                    k = len(words) - len(rest) + j
         if k:
             off = run.text.index(words[k], len(" ".join(words[:k])))
             run = NameSpan(run.start + off, run.end, run.text[off:])
