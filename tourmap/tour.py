@@ -640,7 +640,9 @@ _CAME_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:vind[oa]s?|procedentes?|provenien
 # place the traveler came from (with what was done there) is the leg before
 _ARRIVED_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:lleg[óoa]\w*|arrib[óoa]\w*|aterriz\w*|arriv\w+|landed|flew\s+in|"
                            r"cheg\w+|aterriss\w+)\b[^.;]{1,70}?\s(?:desde|from)\s+(?:la\s+|el\s+|the\s+)?$")
-_FRONTED = re.compile(r"^\s*(?:[Ee]n|[Ii]n|[Ee]m|[Nn][ao]|[Aa]t)\s+(?:(?:la|el|the|a|o)\s+)?$")
+_FRONTED = re.compile(r"^\s*(?:[Ee]n|[Ii]n|[Ee]m|[Nn][ao]|[Aa]t)\s+(?:(?:la|el|the|a|o)\s+)?"
+                      r"(?:(?:paso|puente|ciudad|localidad|pueblo|villa|crossing|city|town|village|passagem|cidade)"
+                      r"\s+(?:fronteriz[oa]\s+|border\s+)?(?:de|del|of|da|do)\s+)?$")
 
 
 def _fronted_locative_cue(ctx: _Ctx, sent: str, rel: int, end: int, base: int) -> tuple[int, str] | None:
@@ -1354,7 +1356,11 @@ def _same_place(a: Candidate, b: Candidate) -> bool:
     if a.place.name == b.place.name and a.place.country == b.place.country:
         return True
     same_day = not a.date or not b.date or a.date == b.date
-    return _km(a.place, b.place) < (5.0 if same_day else 2.0)
+    if _km(a.place, b.place) < (5.0 if same_day else 2.0):
+        return True
+    # "pasó la noche en Viña del Mar" then the ceremony in Valparaíso the next morning: one visit
+    return bool(not a.met and a.date and b.date and len(a.date) == len(b.date) == 10 and _km(a.place, b.place) < 15.0
+                and (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days == 1)
 
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:
@@ -1363,6 +1369,8 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     for c in cands:
         if out and _same_place(out[-1], c):
             p = out[-1]
+            if p.place.name != c.place.name and c.met and not p.met:
+                p.place, p.mention, p.landmark = c.place, c.mention, c.landmark  # where the meeting was
             parts.setdefault(id(p), [(p.date, bool(p.met))]).append((c.date, bool(c.met)))
             dates = [d for d in (p.date, c.date) if d and not isinstance(d, _Inherited)] or \
                 [d for d in (p.date, c.date) if d]
