@@ -196,6 +196,18 @@ class _Ctx:
         return bool(head and fold(head.group(1)).strip(",") in {fold(n) for n in nouns}
                     and self.lex.has("trip_began", sent))
 
+    def _future_elsewhere(self, s: Span, ds: list) -> bool:
+        """"visitará el muelle que en 2020 se convirtió en símbolo...": the old date is a relative
+        clause's; the sentence itself tells a visit still to come."""
+        spans = [clause_bounds(s.text, d.start - s.start) for d in ds]
+        for key in ("stop_cues", "meet_cues"):
+            for m in self.lex.find(key, s.text):
+                if not any(lo <= m.start() < hi for lo, hi in spans) and \
+                        tense_at(s.text, m.start(), self.lex) == "future" and \
+                        not _NEGATED.search(s.text[max(0, m.start() - 30):m.start()]):
+                    return True
+        return False
+
     def _cancels_what_came_before(self, sent: str) -> bool:
         """A sentence that opens by dropping the plan just told ("La descartó", "It was later scrapped")."""
         head = " ".join(sent.split()[:4])
@@ -229,7 +241,7 @@ class _Ctx:
             lo = bisect.bisect_left(starts, s.start)
             hi = bisect.bisect_left(starts, s.end)
             ds = [d for d in self.dates[lo:hi] if d.value]
-            if pub and ds and all(_days_before(d.value, pub) > 20 for d in ds):
+            if pub and ds and all(_days_before(d.value, pub) > 20 for d in ds) and not self._future_elsewhere(s, ds):
                 out.add(i)
         return out
 
