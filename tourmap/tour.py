@@ -1034,8 +1034,11 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 continue  # "voló a Tapachula, desde donde continuó por tierra": passed through
             if _not_stop_applies(ctx, sent, rel, rels) and not met_here:
                 continue
-            if si in ctx.background:
-                continue  # an earlier trip or a cancelled plan told as background
+            if si in ctx.background and not (si == 0 and rel < 3 and pm.span.text.isupper()
+                                             and ctx.lex.has("cancelled", sent) and not ctx.lex.has("background", sent)):
+                # an earlier trip or a cancelled plan told as background; but a dateline stays where
+                # the story is filed from when what was cancelled is another part of the day
+                continue
             if _apposition(sent, rel, [r for r in rels if r < rel], pms, s.start):
                 continue
             if _revisit_reference(sent, rel):
@@ -1529,10 +1532,12 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
             current = [c for c in cands if c.pos < ctx.sents[si].start]
             if current and (current[-1].place.country == office.country):
                 continue
-            if current and current[-1].place.country != home and \
-                    ctx.paragraph_of[current[-1].sentence] == ctx.paragraph_of[si] and \
-                    ctx.lex.has("sidelines", ctx.sents[si].text):
-                continue  # "on the sidelines he met Lula": at the summit the paragraph is about
+            if current and current[-1].place.country != home and ctx.lex.has("sidelines", ctx.sents[si].text):
+                # "on the sidelines he met Lula": at the summit the story is filed from, else the last stop told
+                at = next((c for c in current if c.origin_kind == "dateline" and c.place.country != home), current[-1])
+                if p.name not in at.met:
+                    at.met.append(p.name)
+                continue
             place, landmark = _seat_place(ctx, office)
             if place is None:
                 continue
