@@ -1199,6 +1199,20 @@ def _met_people(ctx: _Ctx, sent_i: int, traveler: str | None, people: list[Perso
             after = re.split(r"[.;:]", sent[p.span.end - s.start:p.span.end - s.start + 90])[0]
             if _ACTS_ON_GUEST.search(after):
                 acting.add(i)
+    # "Alberto Fernández y Xi Jinping firmaron": a foreign office-holder acting together with the traveler
+    if own_office is not None:
+        for i, p in enumerate(ppl):
+            o = ctx.oh.by_name(p.name, date=ctx.art.published)
+            if o is None or o.country == own_office.country or p.name == traveler:
+                continue
+            for q in ppl:
+                if q.name != traveler:
+                    continue
+                a, b = sorted((p, q), key=lambda x: x.span.start)
+                gap = sent[a.span.end - s.start:b.span.start - s.start]
+                if re.fullmatch(r"\s+(?:y|e|and)\s+", gap) and \
+                        re.match(r"\s+(?:se\s+)?[a-záéíóúâêôãõç]+", sent[b.span.end - s.start:]):
+                    acting.add(i)
     if not meet and not with_visit and not acting:
         return []
     if not meet and not acting:
