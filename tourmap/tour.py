@@ -652,6 +652,9 @@ _CAME_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:vind[oa]s?|procedentes?|provenien
 # place the traveler came from (with what was done there) is the leg before
 _ARRIVED_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:lleg[óoa]\w*|arrib[óoa]\w*|aterriz\w*|arriv\w+|landed|flew\s+in|"
                            r"cheg\w+|aterriss\w+)\b[^.;]{1,70}?\s(?:desde|from)\s+(?:la\s+|el\s+|the\s+)?$")
+_BACK_HOME_FIRST = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:depois\s+de|después\s+de|tras|after)\s+"
+                              r"(?:(?:alguns|algunos|unos|uns|a\s+few|some|several|varios|vários|dos|two|três|tres|three)\s+)?"
+                              r"(?:dias|días|days)\s+(?:de\s+vuelta\s+|back\s+)?(?:em|en|in|at|na|no)\s")
 _FRONTED = re.compile(r"^\s*(?:[Ee]n|[Ii]n|[Ee]m|[Nn][ao]|[Aa]t)\s+(?:(?:la|el|the|a|o)\s+)?"
                       r"(?:(?:paso|puente|ciudad|localidad|pueblo|villa|crossing|city|town|village|passagem|cidade)"
                       r"\s+(?:fronteriz[oa]\s+|border\s+)?(?:de|del|of|da|do)\s+)?$")
@@ -1034,6 +1037,11 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 continue  # "voló a Tapachula, desde donde continuó por tierra": passed through
             if _not_stop_applies(ctx, sent, rel, rels) and not met_here:
                 continue
+            home_break = _BACK_HOME_FIRST.search(sent[:rel])
+            if home_break and home and any(
+                    x.candidates and x.candidates[0].country == home and home_break.start() < x.span.start - s.start < rel
+                    for x in pms):
+                continue  # "depois de alguns dias em Brasília, Lula embarca para Lisboa": the next trip
             if si in ctx.background and not (si == 0 and rel < 3 and pm.span.text.isupper()
                                              and ctx.lex.has("cancelled", sent) and not ctx.lex.has("background", sent)):
                 # an earlier trip or a cancelled plan told as background; but a dateline stays where
