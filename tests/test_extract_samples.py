@@ -247,6 +247,10 @@ HELDOUT_D = DATA / "heldout_d"
 # then used to find general causes (countries far from any visit word, "entre X y Y", a dropped plan told in
 # the next sentence, an appositive officeholder as subject, "desde donde continuó", "la isla de Sal").
 HELDOUT_E = DATA / "heldout_e"
+# tests/data/heldout_f/ holds ten articles written blind (the blind set after E): measured blind at F1=0.74,
+# then used to find general causes (a dateline in a sentence that cancels something else, people met on the
+# sidelines of a summit, "X y el viajero firmaron", "la cita" as an event, a leg after days back home).
+HELDOUT_F = DATA / "heldout_f"
 
 
 # Minimums per set, a little below what each measured in 2026-11, so that one or two articles may
@@ -255,14 +259,16 @@ HELDOUT_E = DATA / "heldout_e"
 #   B: P=1.00 R=1.00 F1=1.00 date=1.00 status=1.00 met=0.83 fp_notstop=0
 #   C: P=1.00 R=0.96 F1=0.98 date=0.81 status=0.96 met=0.53 fp_notstop=0 (F1=0.73 before its rules)
 #   D: P=0.84 R=0.84 F1=0.84 date=0.95 status=0.95 met=0.79 fp_notstop=3 (F1=0.74 before its rules)
-#   E: P=0.84 R=0.82 F1=0.83 date=0.93 status=0.96 met=0.67 fp_notstop=1 (F1=0.66 before its rules)
+#   E: P=0.88 R=0.91 F1=0.90 date=0.90 status=0.97 met=0.70 fp_notstop=1 (F1=0.66 before its rules)
+#   F: P=0.81 R=0.81 F1=0.81 date=0.86 status=0.90 met=0.63 fp_notstop=2 (F1=0.74 before its rules)
 @pytest.mark.parametrize("folder, floor, most_fp", [
     (HELDOUT, {"F1": 0.88, "P": 0.85, "R": 0.82, "date": 0.80, "status": 0.90, "met": 0.55}, 1),
     (HELDOUT_B, {"F1": 0.92, "P": 0.90, "R": 0.90, "date": 0.88, "status": 0.90, "met": 0.65}, 1),
     (HELDOUT_C, {"F1": 0.90, "P": 0.88, "R": 0.88, "date": 0.72, "status": 0.88, "met": 0.45}, 1),
     (HELDOUT_D, {"F1": 0.78, "P": 0.76, "R": 0.78, "date": 0.88, "status": 0.88, "met": 0.70}, 4),
-    (HELDOUT_E, {"F1": 0.77, "P": 0.77, "R": 0.75, "date": 0.85, "status": 0.88, "met": 0.58}, 2),
-], ids=["heldout_a", "heldout_b", "heldout_c", "heldout_d", "heldout_e"])
+    (HELDOUT_E, {"F1": 0.84, "P": 0.82, "R": 0.85, "date": 0.84, "status": 0.90, "met": 0.62}, 2),
+    (HELDOUT_F, {"F1": 0.75, "P": 0.74, "R": 0.75, "date": 0.80, "status": 0.84, "met": 0.55}, 3),
+], ids=["heldout_a", "heldout_b", "heldout_c", "heldout_d", "heldout_e", "heldout_f"])
 def test_heldout_totals(folder, floor, most_fp):
     s = heldout_totals(folder)
     for key, minimum in floor.items():
