@@ -136,7 +136,7 @@ _THAT_DAY = re.compile(r"(?i)\s*(?:ese|aquel|that|naquele|nesse|neste\s+mesmo|en
 # "una semana después de su viaje a China": the sentence dates this trip by an earlier event or trip,
 # which is not part of it
 _EARLIER_EVENT = re.compile(
-    r"(?i)(?:(?:días|semanas|meses|poco|poco\s+tiempo)\s+(?:después|luego)\s+de\s+que\s+(?:[\wÀ-ÿ]+\s+){0,3}?"
+    r"(?i)(?:(?:días|semanas?|mes|meses|poco|poco\s+tiempo)\s+(?:después|luego)\s+de\s+que\s+(?:[\wÀ-ÿ]+\s+){0,3}?"
     r"[\wÀ-ÿ]+(?:ara|iera|ase|iese|aran|ieran)\b"
     r"|(?:days|weeks|months|shortly)\s+after\s+(?:he|she|they|[A-Z][\w-]+)\s+(?:had\s+)?[a-z]+ed\b"
     r"|(?:dias|semanas|meses)\s+(?:depois|após)\s+(?:de\s+(?:que\s+)?)?(?:[\wÀ-ÿ]+\s+){0,2}?"
