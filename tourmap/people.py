@@ -145,7 +145,11 @@ def _all_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozen
                  "highway", "puerto", "porto", "refinería", "refinaria", "refinery", "corredor", "corridor",
                  "presa", "dam", "represa", "gasoducto", "pipeline", "metro", "metrô", "force",
                  # companies: "Delta Air Lines", "Aerolíneas Argentinas"
-                 "airlines", "lines", "airways", "aerolineas", "aerolíneas", "linhas", "inc", "corp", "group"}
+                 "airlines", "lines", "airways", "aerolineas", "aerolíneas", "linhas", "inc", "corp", "group",
+                 # orders, parties and movements: "Compañía de Jesús", "Orden José Martí", "La Libertad Avanza"
+                 "compañia", "compañía", "companhia", "company", "orden", "ordem", "order", "partido", "party",
+                 "frente", "front", "movimiento", "movimento", "movement", "alianza", "aliança", "alliance",
+                 "libertad", "liberdade", "franja", "strip", "gate", "puerta", "porta"}
     notn |= {"saint", "st", "san", "santa", "santo", "sao", "our", "lady", "nuestra", "senora", "nossa",
              "senhora", "dios", "god", "señor", "don", "doña"}
     return (frozenset(org | {fold(w) for w in extra_org}), frozenset(notn), frozenset(office),
