@@ -64,11 +64,9 @@ def run() -> list[dict]:
 
 
 def main() -> None:
-    rows = run()
-    w = max(len(r["metric"]) for r in rows)
-    print(f"{'metric':{w}}  {'value':>10}  unit        note")
-    for r in rows:
-        print(f"{r['metric']:{w}}  {r['value']:>10}  {r['unit']:<10}  {r['note']}")
+    from _table import print_rows  # bench/ is on sys.path when a bench is run as a script
+
+    print_rows(run())
 
 
 if __name__ == "__main__":

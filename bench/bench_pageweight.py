@@ -115,10 +115,9 @@ def run() -> list[dict]:
 
 
 def main() -> None:
-    rows = run()
-    w = max(len(r["metric"]) for r in rows)
-    for r in rows:
-        print(f"{r['metric']:<{w}}  {r['value']:>12} {r['unit']:<6} {r['note']}")
+    from _table import print_rows  # bench/ is on sys.path when a bench is run as a script
+
+    print_rows(run())
 
 
 if __name__ == "__main__":

@@ -123,11 +123,9 @@ def run(n: int | None = None) -> list[dict]:
 
 
 def main() -> None:
-    rows = run()
-    width = max(len(r["metric"]) for r in rows)
-    print(f"{'metric':<{width}}  {'value':>9}  unit  note")
-    for r in rows:
-        print(f"{r['metric']:<{width}}  {r['value']:>9}  {r['unit']:<4}  {r['note']}")
+    from _table import print_rows  # bench/ is on sys.path when a bench is run as a script
+
+    print_rows(run())
 
 
 if __name__ == "__main__":

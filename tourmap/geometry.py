@@ -454,10 +454,12 @@ def _geojson(geom, digits: int) -> dict[str, Any]:
     return json.loads(json.dumps(out))  # tuples -> lists: plain JSON data
 
 
+def merc_y(lat: float) -> float:
+    """Web Mercator northing in degree-like units (same scale as longitude), clamped at 85 degrees."""
+    lat = max(min(lat, 85.0), -85.0)
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
 def bearing_on_screen(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Direction from point 1 to point 2 as drawn in Web Mercator, degrees clockwise from north."""
-    def merc_y(lat: float) -> float:
-        lat = max(min(lat, 85.0), -85.0)
-        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
-
     return math.degrees(math.atan2(lon2 - lon1, merc_y(lat2) - merc_y(lat1))) % 360

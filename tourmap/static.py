@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .config import Settings
-from .geometry import located, route_points
+from .geometry import located, merc_y, route_points
 from .models import Tour, TourGeometry
 from .wording import LABELS, lang_of, titles
 
@@ -124,11 +124,6 @@ def fit_text(text: str, size: float, bold: bool, room: float) -> str:
 
 # --- layout -----------------------------------------------------------------------------------
 
-def _merc_y(lat: float) -> float:
-    lat = max(min(lat, 85.0), -85.0)
-    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
-
-
 def _polygons(geometry: dict[str, Any]) -> Iterable[list]:
     return geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
 
@@ -143,7 +138,7 @@ def layout(tour: Tour, geom: TourGeometry) -> Scene:
         (s, w), (n, e) = (-60.0, -180.0), (80.0, 180.0)
     pad_x, pad_y = max(2.0, 0.12 * (e - w)), max(2.0, 0.08 * (n - s))
     x0, x1 = w - pad_x, e + pad_x + 0.1 * (e - w)  # room for the labels right of the pins
-    y0, y1 = _merc_y(s - pad_y), _merc_y(n + pad_y)
+    y0, y1 = merc_y(s - pad_y), merc_y(n + pad_y)
     # A tall tour is drawn wider rather than as a strip: at most 1.1 times as tall as wide.
     if (y1 - y0) > 1.1 * (x1 - x0):
         grow = ((y1 - y0) / 1.1 - (x1 - x0)) / 2
@@ -155,7 +150,7 @@ def layout(tour: Tour, geom: TourGeometry) -> Scene:
     scale = WIDTH / (x1 - x0)
 
     def px(lat: float, lon: float) -> XY:
-        return ((lon - x0) * scale, HEADER + (y1 - _merc_y(lat)) * scale)
+        return ((lon - x0) * scale, HEADER + (y1 - merc_y(lat)) * scale)
 
     scene = Scene(WIDTH, HEADER + map_h, title)
     scene.add(Shape((((0, HEADER), (WIDTH, HEADER), (WIDTH, HEADER + map_h), (0, HEADER + map_h)),), fill=OCEAN))

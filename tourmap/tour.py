@@ -612,17 +612,24 @@ def _purpose_there(ctx: _Ctx, sent: str, end: int, place: Place | None, home: st
     return bool(_PURPOSE.match(sent[end:end + 40]))
 
 
+def _where_clause(sent: str, end: int, intro: str = r"donde|where|onde") -> str | None:
+    """The clause ", donde ..." (or another `intro`) right after a place ending at `end`."""
+    m = re.match(rf"[^.;:]{{0,25}}?,\s*(?:{intro})\b([^.;]{{0,90}})", sent[end:])
+    return m.group(1) if m else None
+
+
+def _unnegated_cue(ctx: _Ctx, clause: str, *keys: str) -> bool:
+    return any(not _NEGATED.search(clause[max(0, c.start() - 30):c.start()])
+               for key in keys for c in ctx.lex.find(key, clause))
+
+
 def _meeting_at_layover(ctx: _Ctx, sent: str, end: int) -> bool:
     """"a refuelling stop in Anchorage, where he met the governor": a layover with a meeting is a stop
     (never a cancelled leg or an earlier trip)."""
     if ctx.lex.has("cancelled", sent) or ctx.lex.has("background", sent):
         return False
-    m = re.match(r"[^.;:]{0,25}?(?:,\s*)(?:donde|where|onde|en\s+la\s+que|in\s+which)\b([^.;]{0,90})", sent[end:])
-    if not m:
-        return False
-    clause = m.group(1)
-    return any(not _NEGATED.search(clause[max(0, c.start() - 30):c.start()])
-               for c in ctx.lex.find("meet_cues", clause))
+    clause = _where_clause(sent, end, r"donde|where|onde|en\s+la\s+que|in\s+which")
+    return clause is not None and _unnegated_cue(ctx, clause, "meet_cues")
 
 
 def _activity_there(ctx: _Ctx, sent: str, end: int) -> bool:
@@ -630,12 +637,8 @@ def _activity_there(ctx: _Ctx, sent: str, end: int) -> bool:
     there on the trip makes it a stop, not just the way home."""
     if ctx.lex.has("cancelled", sent) or ctx.lex.has("background", sent):
         return False
-    m = re.match(r"[^.;:]{0,25}?,\s*(?:donde|where|onde)\b([^.;]{0,90})", sent[end:])
-    if not m:
-        return False
-    clause = m.group(1)
-    return any(not _NEGATED.search(clause[max(0, c.start() - 30):c.start()])
-               for key in ("stop_cues", "meet_cues") for c in ctx.lex.find(key, clause))
+    clause = _where_clause(sent, end)
+    return clause is not None and _unnegated_cue(ctx, clause, "stop_cues", "meet_cues")
 
 
 def _attributive(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
@@ -1031,9 +1034,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             if excluded:
                 continue
             met_here = _meeting_at_layover(ctx, sent, pm.span.end - s.start)
-            transit = re.match(r"\s*,\s*(?:desde\s+donde|de\s+donde|de\s+onde|from\s+where)\b([^.;]{0,80})",
-                               sent[pm.span.end - s.start:])
-            if transit and not any(ctx.lex.find("meet_cues", transit.group(1))):
+            transit = _where_clause(sent, pm.span.end - s.start, r"desde\s+donde|de\s+donde|de\s+onde|from\s+where")
+            if transit is not None and not ctx.lex.has("meet_cues", transit):
                 continue  # "voló a Tapachula, desde donde continuó por tierra": passed through
             if _not_stop_applies(ctx, sent, rel, rels) and not met_here:
                 continue
