@@ -10,10 +10,12 @@ an expression that cannot be resolved yields no date.
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import Lexicon, fold
 
@@ -56,16 +58,21 @@ def _valid(year: int, month: int, day: int) -> dt.date | None:
 def clause_bounds(text: str, pos: int, *, breaks: re.Pattern[str] = _CLAUSE_BREAK) -> tuple[int, int]:
     """The stretch of `text` around `pos` between two matches of `breaks`.
 
-    By default a clause: between semicolons, colons, dashes, ", y" and the like.
+    By default a clause: between semicolons, colons, dashes, ", y" and the like. The breaks of a
+    text are found once (the last few texts are remembered), so asking for many positions of one
+    long text stays linear.
     """
-    start, end = 0, len(text)
-    for m in breaks.finditer(text):
-        if m.end() <= pos:
-            start = m.end()
-        elif m.start() >= pos:
-            end = m.start()
-            break
-    return start, end
+    starts, ends = _breaks(text, breaks)
+    k = bisect.bisect_right(ends, pos)  # matches wholly before pos
+    start = ends[k - 1] if k else 0
+    j = bisect.bisect_left(starts, pos, lo=k)
+    return start, starts[j] if j < len(starts) else len(text)
+
+
+@lru_cache(maxsize=32)
+def _breaks(text: str, breaks: re.Pattern[str]) -> tuple[list[int], list[int]]:
+    found = [(m.start(), m.end()) for m in breaks.finditer(text)]
+    return [a for a, _ in found], [b for _, b in found]
 
 
 def tense_at(text: str, pos: int, lex: Lexicon, *, window: tuple[int, int] | None = None) -> Tense:

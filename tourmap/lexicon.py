@@ -100,6 +100,13 @@ class Lexicon:
             self._rx[key] = phrase_regex(self.words(key), case=case)
         return self._rx[key]
 
+    def compiled(self, name: str, build):
+        """A pattern built from this lexicon by another stage, compiled once per lexicon object."""
+        key = "\0" + name
+        if key not in self._rx:
+            self._rx[key] = build()
+        return self._rx[key]
+
     def find(self, key: str, text: str) -> list[re.Match[str]]:
         r = self.rx(key)
         return list(r.finditer(text)) if r else []

@@ -9,24 +9,17 @@ from people.py.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .config import Settings
 from .dates import find_dates
-from .lexicon import Lexicon, fold, fold_aligned, load_lexicon
+from .knowledge import Knowledge, knowledge_for
+from .lexicon import Lexicon, fold, fold_aligned
 from .models import Article, DateMention, Mentions, PlaceMention, Span
-from .people import find_people, load_officeholders
+from .people import find_people
 
 _ABBREV = {"sr", "sra", "srta", "dr", "dra", "ee", "uu", "st", "mr", "mrs", "ms", "gen", "lic", "ing", "prof",
            "no", "núm", "art", "av", "avda", "vs", "etc", "jr", "sto", "sta", "mt", "ft", "p", "pp", "n", "dc"}
 DATELINE = re.compile(r"^(?P<name>[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ][A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ .'’-]{1,40}?)\s*(?:\([^)]*\)\s*)?[.,]?\s*[—–-]{1,2}\s*")
-
-
-@lru_cache(maxsize=1)
-def gazetteer():
-    from .gazetteer import default_gazetteer
-
-    return default_gazetteer()
 
 
 def split_sentences(text: str) -> tuple[Span, ...]:
@@ -68,7 +61,7 @@ def sentence_index(sentences: tuple[Span, ...], pos: int) -> int:
     return max(0, min(lo, len(sentences) - 1))
 
 
-def _implied_places(text: str, lex: Lexicon, g) -> list[tuple[int, int, tuple]]:
+def _implied_places(text: str, lex: Lexicon, g, holders) -> list[tuple[int, int, tuple]]:
     """Places named only by a demonym: "la capital catarí", "the Lebanese capital", "barrio porteño"."""
     out = []
     dem = "|".join(sorted((re.escape(d) for d in lex.demonyms), key=len, reverse=True))
@@ -82,9 +75,7 @@ def _implied_places(text: str, lex: Lexicon, g) -> list[tuple[int, int, tuple]]:
         code = lex.demonyms.get(m.group("dem"))
         place = g.capital(code) if code else None
         if place is None and code:
-            from .people import load_officeholders as _oh
-
-            name = _oh().capital_name(code)
+            name = holders.capital_name(code)
             found = g.lookup(name) if name else []
             place = found[0] if found else None
         if place is not None:
@@ -140,15 +131,21 @@ def _drop_surnames(text: str, places: tuple[PlaceMention, ...], people) -> tuple
     return tuple(out)
 
 
-def find_mentions(article: Article, *, settings: Settings) -> Mentions:
-    """Sentences, place mentions (gazetteer), person mentions and date mentions of one article."""
+def find_mentions(article: Article, *, settings: Settings | None = None, knowledge: Knowledge | None = None
+                  ) -> Mentions:
+    """Sentences, place mentions (gazetteer), person mentions and date mentions of one article.
+
+    `knowledge` (else the one `settings` points at) holds the words, places and office-holders.
+    """
+    k = knowledge or knowledge_for(settings or Settings())
     text = article.text
-    lex = load_lexicon(article.language, path=settings.knowledge("lexicon.yaml"))
+    lex = k.lexicon(article.language)
     sentences = split_sentences(text)
-    g = gazetteer()
+    g = k.gazetteer
+    holders = k.officeholders
     raw = list(g.match(text))
     taken = [(s, e) for s, e, _ in raw]
-    for s, e, c in _implied_places(text, lex, g):
+    for s, e, c in _implied_places(text, lex, g, holders):
         if all(e <= a or s >= b for a, b in taken):
             raw.append((s, e, c))
             taken.append((s, e))
@@ -161,10 +158,9 @@ def find_mentions(article: Article, *, settings: Settings) -> Mentions:
     raw.sort(key=lambda x: x[0])
     places = tuple(PlaceMention(span=Span(s, e, text[s:e]), sentence=sentence_index(sentences, s), candidates=tuple(c))
                    for s, e, c in raw)
-    holders = load_officeholders(str(settings.knowledge("officeholders.yaml")))
     people = tuple(find_people(text, sentences=sentences, lex=lex, date=article.published,
                                place_spans=[(p.span.start, p.span.end) for p in places if p.candidates],
-                               holders=holders,
+                               holders=holders, words=k.people_words,
                                country_spans=[(p.span.start, p.span.end, p.candidates[0].country) for p in places
                                               if p.candidates and p.candidates[0].kind == "country"
                                               and p.candidates[0].country]))

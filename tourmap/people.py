@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
 
@@ -121,11 +122,26 @@ def load_officeholders(path: str | None = None) -> Officeholders:
     return oh
 
 
-@lru_cache(maxsize=1)
-def _all_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+class PeopleWords(NamedTuple):
     """Folded word sets shared by every language (names in an article mix languages)."""
+
+    org: frozenset[str]
+    not_names: frozenset[str]
+    offices: frozenset[str]
+    particles: frozenset[str]
+    calendar: frozenset[str]
+    demonyms: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _default_words() -> PeopleWords:
+    return people_words(tuple(all_lexicons().values()))
+
+
+def people_words(lexicons: tuple[Lexicon, ...]) -> PeopleWords:
+    """The word sets of a set of lexicons (every language of one lexicon file)."""
     org, notn, office, part, cal = set(), set(), set(), set(), set()
-    for lex in all_lexicons().values():
+    for lex in lexicons:
         org |= {fold(w) for w in lex.words("org_words") + lex.words("institutions")}
         org |= {fold(w) for w in lex.words("facility_words") if " " not in w}
         notn |= {fold(w) for w in lex.words("not_names")}
@@ -152,16 +168,9 @@ def _all_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozen
                  "libertad", "liberdade", "franja", "strip", "gate", "puerta", "porta"}
     notn |= {"saint", "st", "san", "santa", "santo", "sao", "our", "lady", "nuestra", "senora", "nossa",
              "senhora", "dios", "god", "señor", "don", "doña"}
-    return (frozenset(org | {fold(w) for w in extra_org}), frozenset(notn), frozenset(office),
-            frozenset(part), frozenset(cal))
-
-
-@lru_cache(maxsize=1)
-def _all_demonyms() -> frozenset[str]:
-    out: set[str] = set()
-    for lex in all_lexicons().values():
-        out |= {d for d in lex.demonyms if " " not in d}
-    return frozenset(out)
+    dem = {d for lex in lexicons for d in lex.demonyms if " " not in d}
+    return PeopleWords(frozenset(org | {fold(w) for w in extra_org}), frozenset(notn), frozenset(office),
+                       frozenset(part), frozenset(cal), frozenset(dem))
 
 
 @dataclass(frozen=True)
@@ -234,15 +243,15 @@ _REGION_ADJECTIVES = {"european", "asian", "african", "american", "latin", "arab
 
 def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: str | None,
                 place_spans: list[tuple[int, int]] | None = None, holders: Officeholders | None = None,
-                country_spans: list[tuple[int, int, str]] | None = None) -> list[PersonMention]:
+                country_spans: list[tuple[int, int, str]] | None = None,
+                words: PeopleWords | None = None) -> list[PersonMention]:
     """Person mentions with canonical names (office-holders file, else the fullest form in the text).
 
     `country_spans` (start, end, ISO code) of country names let "el presidente de Francia" be
     resolved to the office-holder of the day.
     """
     holders = holders or load_officeholders()
-    org, notn, office, part, cal = _all_words()
-    demonyms = _all_demonyms()
+    org, notn, office, part, cal, demonyms = words or _default_words()
     place_spans = sorted(place_spans or [])
     starts = [ps for ps, _ in place_spans]
     found: list[tuple[int, int, str, str | None, str | None]] = []  # start, end, name, role, country
@@ -376,14 +385,9 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
     return out
 
 
-_ROLE_RX: dict[int, re.Pattern[str] | None] = {}
-
-
 def _role_ref_rx(lex: Lexicon) -> re.Pattern[str] | None:
     """"el mandatario peruano" / "the Lebanese president", compiled once per lexicon."""
-    if id(lex) not in _ROLE_RX:
-        _ROLE_RX[id(lex)] = _build_role_ref_rx(lex)
-    return _ROLE_RX[id(lex)]
+    return lex.compiled("people:role_ref", lambda: _build_role_ref_rx(lex))
 
 
 def _build_role_ref_rx(lex: Lexicon) -> re.Pattern[str] | None:

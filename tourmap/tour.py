@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 
 from .config import Settings
 from .dates import DateExpr, clause_bounds, find_dates, tense_at
-from .lexicon import Lexicon, fold, load_lexicon
-from .mentions import gazetteer, sentence_index
+from .knowledge import Knowledge, knowledge_for
+from .lexicon import Lexicon, fold
+from .mentions import sentence_index
 from .models import Corridor, Evidence, Mentions, PersonMention, Place, PlaceMention, Region, Span, Stop, Tour
-from .people import Officeholders, find_people, load_officeholders
+from .people import Officeholders, find_people
 
 FAR_CUE = 100  # characters from a visit or meeting word to a country it can still govern
 CITY_STATES = {"VA", "MC", "SG", "SM", "LI", "AD", "MT", "BH", "QA", "LU", "HK", "MO"}
@@ -57,6 +58,12 @@ class Candidate:
     began: bool = False  # "La gira arrancó en Argelia": the first leg, wherever it is told
     again: bool = False  # "volverá a Cancún para estrenar...": a second visit, told as one
     arrived_from: str | None = None  # "llegó a Santiago procedente de Buenos Aires": that place's name
+    prob: float = 0.5  # the decision's probability that this is a visit of the trip
+    stop_prob: float | None = None  # the stop decision's calibrated probability, once assembled
+    support: list[float] = field(default_factory=list)  # probabilities of the mentions merged into it
+    stop_features: dict[str, float] = field(default_factory=dict)  # the assembled stop's, for the stop decision
+    features: dict[str, float] = field(default_factory=dict)  # named checks, computed once
+    exits: list[str] = field(default_factory=list)  # the hand-written rules' reasons to drop it
 
 
 def _km(a: Place, b: Place) -> float:
@@ -150,20 +157,32 @@ _EARLIER_EVENT = re.compile(
 class _Ctx:
     """What every rule needs about one article."""
 
-    def __init__(self, mentions: Mentions, settings: Settings):
+    def __init__(self, mentions: Mentions, knowledge: Knowledge):
         self.m = mentions
+        self.k = knowledge
         self.art = mentions.article
         self.text = self.art.text
         self.pub = self.art.published
-        self.lex: Lexicon = load_lexicon(self.art.language, path=settings.knowledge("lexicon.yaml"))
-        self.g = gazetteer()
-        self.oh: Officeholders = load_officeholders(str(settings.knowledge("officeholders.yaml")))
+        self.lex: Lexicon = knowledge.lexicon(self.art.language)
+        self.g = knowledge.gazetteer
+        self.oh: Officeholders = knowledge.officeholders
         self.sents = mentions.sentences
-        self.dates: list[DateExpr] = find_dates(self.text, published=self.pub, lex=self.lex)
+        self.dates: list[DateExpr] = sorted(find_dates(self.text, published=self.pub, lex=self.lex),
+                                            key=lambda d: d.start)
+        self._date_starts = [d.start for d in self.dates]
+        self.places_in: dict[int, list[PlaceMention]] = {}
+        for pm in mentions.places:
+            self.places_in.setdefault(pm.sentence, []).append(pm)
         self.people_index: dict[int, dict[int, list[PersonMention]]] = {}
         self.paragraph_of = self._paragraphs()
         self.background = self._background_sentences()
         self.headers = {i for i, s in enumerate(self.sents) if self._is_header(i)}
+        self._venues: set[int] | None = None
+        # dates outside background sentences, by where they end: the narrative's dates so far
+        self._narrative = sorted((d for d in self.dates if sentence_index(self.sents, d.start) not in self.background),
+                                 key=lambda d: d.end)
+        self._narrative_ends = [d.end for d in self._narrative]
+        self._bg_paragraphs = {self.paragraph_of[i] for i in self.background}
 
     def _is_header(self, i: int) -> bool:
         """A subheading: a short line of its own without a final full stop."""
@@ -173,6 +192,14 @@ class _Ctx:
         line_end = len(self.text) if line_end < 0 else line_end
         whole = self.text[line_start:line_end].strip() == s.text.strip()
         return whole and len(s.text) < 80 and not s.text.rstrip().endswith((".", "!", "?", "…", '"', "”", ":"))
+
+    def dates_in(self, a: int, b: int) -> list[DateExpr]:
+        """Dates that start in [a, b)."""
+        return self.dates[bisect.bisect_left(self._date_starts, a):bisect.bisect_left(self._date_starts, b)]
+
+    def narrative_before(self, pos: int) -> list[DateExpr]:
+        """Dates of non-background sentences that end by `pos`, in order of their end."""
+        return self._narrative[:bisect.bisect_right(self._narrative_ends, pos)]
 
     def sentence_text(self, i: int) -> str:
         return self.sents[i].text
@@ -341,14 +368,8 @@ def _home_country(ctx: _Ctx, traveler: str | None, traveler_country: str | None,
 
 # --- stop candidates --------------------------------------------------------------------------
 
-_RX: dict[tuple[str, str], re.Pattern[str] | None] = {}
-
-
 def _cached(lex: Lexicon, name: str, build) -> re.Pattern[str] | None:
-    key = (lex.lang, name)
-    if key not in _RX:
-        _RX[key] = build()
-    return _RX[key]
+    return lex.compiled("tour:" + name, build)
 
 
 def _role_rx(lex: Lexicon) -> re.Pattern[str] | None:
@@ -676,7 +697,7 @@ def _fronted_locative_cue(ctx: _Ctx, sent: str, rel: int, end: int, base: int) -
         return None  # "In Washington on Monday, officials said ...": the news from elsewhere
     if comma.end() > 1:
         # "In Paris on Monday, Macron pressed him": a scene with its own day is a leg of the trip
-        if any(d.value and base + end <= d.start < base + end + comma.end() for d in ctx.dates):
+        if any(d.value for d in ctx.dates_in(base + end, base + end + comma.end())):
             return end, sent[end:end + comma.end()]
         return None
     rest = sent[end:]
@@ -779,8 +800,7 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
     si = sentence_index(ctx.sents, pos)
     s = ctx.sents[si]
     rel = pos - s.start
-    in_sent = [d for d in ctx.dates if s.start <= d.start < s.end and d.role != "end"
-               and not _reporting_date(ctx, d)]
+    in_sent = [d for d in ctx.dates_in(s.start, s.end) if d.role != "end" and not _reporting_date(ctx, d)]
     lo, hi = clause_bounds(s.text, rel)
     clause = [d for d in in_sent if lo <= d.start - s.start < hi]
     if any(d.value for d in clause):  # a vague "antes," does not undo a day told in the same clause
@@ -793,7 +813,7 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
             if _consistent(best.value, status, ctx.pub) and _same_tense(ctx, s, best, status):
                 a, b = sorted((best.end, pos))
                 if any(a < pm.span.start < b and pm.candidates and pm.candidates[0].kind != "country"
-                       for pm in ctx.m.places if pm.sentence == si):
+                       for pm in ctx.places_in.get(si, ())):
                     # "el domingo rumbo a Bruselas, gira que lo llevará a París": the day is Brussels'
                     return _Inherited(best.value), best.value_end
                 return best.value, best.value_end
@@ -813,8 +833,7 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
     if own_sentence_only:
         return None, None
     # the narrative date: the last date told before, when nothing has moved the story elsewhere
-    prev = [d for d in ctx.dates if d.end <= s.start
-            and sentence_index(ctx.sents, d.start) not in ctx.background]
+    prev = ctx.narrative_before(s.start)
     if not prev:
         return None, None
     last = max(prev, key=lambda d: d.end)
@@ -862,7 +881,7 @@ class _Inherited(str):
 def _first_date_pos(ctx: _Ctx, si: int, default: int) -> int:
     """A dateline stands for the whole first sentence: date it by that sentence's first date."""
     s = ctx.sents[si]
-    ds = [d for d in ctx.dates if s.start <= d.start < s.end and d.value and d.role == "point"]
+    ds = [d for d in ctx.dates_in(s.start, s.end) if d.value and d.role == "point"]
     return ds[0].start if ds else default
 
 
@@ -900,8 +919,8 @@ def _resolve(ctx: _Ctx, pm: PlaceMention, context: dict[str, float], home: str |
         local[home] = local[home] / 2
     elif home:
         local[home] = 0.5  # a story with no other pointer: the traveler's own country
-    for other in ctx.m.places:
-        if other.sentence == pm.sentence and other is not pm and len(other.candidates) == 1 and other.candidates[0].country:
+    for other in ctx.places_in.get(pm.sentence, ()):
+        if other is not pm and len(other.candidates) == 1 and other.candidates[0].country:
             code = other.candidates[0].country
             local[code] = local.get(code, 0.0) + 2.0
     try:
@@ -976,7 +995,8 @@ def _place_level(place: Place) -> str:
 
 def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[PersonMention]
                 ) -> tuple[list[Candidate], list[Place], list[Place]]:
-    """Stop candidates in text order, plus places named as the return home / departure."""
+    """Every place mention as a candidate with its feature record, in text order, plus places
+    named as the return home / departure. `Candidate.rule_keep` is the hand-written decision."""
     context = _context_weights(ctx)
     out: list[Candidate] = []
     returns: list[Place] = []
@@ -991,104 +1011,111 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
         rels = [pm.span.start - s.start for pm in pms]
         for pm in pms:
             rel = pm.span.start - s.start
+            end_rel = pm.span.end - s.start
             k = bisect.bisect_right(person_starts, pm.span.start) - 1
             if k >= 0 and person_spans[k][0] <= pm.span.start < person_spans[k][1]:
-                continue
+                continue  # part of a person's name ("Santiago Peña"): not a place at all
             sent = s.text
-            after = sent[pm.span.end - s.start:pm.span.end - s.start + 8]
-            if re.match(r"-(born|nacid|nascid)", after, re.I):
+            if re.match(r"-(born|nacid|nascid)", sent[end_rel:end_rel + 8], re.I):
                 continue
-            if pm.candidates:
-                place = _resolve(ctx, pm, context, home)
-            else:  # a national institution: the host country's capital, decided below
-                place = None
-            if _attributive(ctx, sent, rel, pm.span.end - s.start):
-                continue
+            # None: a national institution, placed in the host country's capital later
+            place = _resolve(ctx, pm, context, home) if pm.candidates else None
+            f: dict[str, float] = {}
+            exits: list[str] = []  # the hand-written rules' reasons to drop, in their order
+
+            def flag(name: str, value: bool, *, exit_: bool = True) -> bool:
+                f[name] = 1.0 if value else 0.0
+                if value and exit_:
+                    exits.append(name)
+                return value
+
+            flag("attributive", _attributive(ctx, sent, rel, end_rel))
+            activity = _activity_there(ctx, sent, end_rel)
+            f["activity_there"] = float(activity)
             came_from = bool(_CAME_FROM.search(sent[max(0, rel - 25):rel]) or
-                             _ARRIVED_FROM.search(sent[max(0, rel - 100):rel])) and \
-                _activity_there(ctx, sent, pm.span.end - s.start)
+                             _ARRIVED_FROM.search(sent[max(0, rel - 100):rel])) and activity
+            f["came_from"] = float(came_from)
             back_to_act = False
-            if _immediately_before(ctx, "return", sent, rel):
-                if _purpose_there(ctx, sent, pm.span.end - s.start, place, home):
+            return_cue = _immediately_before(ctx, "return", sent, rel)
+            f["return_cue"] = float(return_cue)
+            if return_cue:
+                if _purpose_there(ctx, sent, end_rel, place, home):
                     back_to_act = True  # "volverá a Cancún para estrenar el tramo": back to a stop, not home
-                else:
-                    if place:
-                        returns.append(place)
-                    if not _activity_there(ctx, sent, pm.span.end - s.start):
-                        continue
-            if not came_from and not _broadcast_from(sent, rel) and (
-                    _immediately_before(ctx, "departure", sent, rel, span=20) or
-                                  re.search(r"(?i)(fuera\s+de|fora\s+d[eo]|outside|lejos\s+de|desde|from|de\s+salida)"
-                                            r"\s*(?:la|el|o|the)?\s*$", sent[max(0, rel - 20):rel])):
-                if place:
-                    departures.append(place)
-                continue
-            if place is not None and place.kind in ("city", "admin") and _unreferenced_country(ctx, place):
-                continue  # "en Palermo" in a story about Buenos Aires: a place the gazetteer does not know
+                elif place and not exits:
+                    returns.append(place)
+            f["back_to_act"] = float(back_to_act)
+            flag("return_home", return_cue and not back_to_act and not activity)
+            broadcast = _broadcast_from(sent, rel)
+            f["broadcast_from"] = float(broadcast)
+            departure = not came_from and not broadcast and (
+                _immediately_before(ctx, "departure", sent, rel, span=20) or
+                bool(re.search(r"(?i)(fuera\s+de|fora\s+d[eo]|outside|lejos\s+de|desde|from|de\s+salida)"
+                               r"\s*(?:la|el|o|the)?\s*$", sent[max(0, rel - 20):rel])))
+            if departure and place and not exits:
+                departures.append(place)
+            flag("departure", departure)
+            flag("unreferenced_country", place is not None and place.kind in ("city", "admin")
+                 and _unreferenced_country(ctx, place))
             demonym = pm.span.text[:1].islower()
-            excluded = False
-            for at in dict.fromkeys((rel, _list_head(sent, rel))):
-                if _role_phrase_before(ctx, sent, at) or (_facility_before(ctx, sent, at) and not demonym) \
-                        or _border_before(ctx, sent, at) or (_genitive_or_alias(ctx, sent, at) and not came_from):
-                    excluded = True
-            if excluded:
-                continue
-            met_here = _meeting_at_layover(ctx, sent, pm.span.end - s.start)
-            transit = _where_clause(sent, pm.span.end - s.start, r"desde\s+donde|de\s+donde|de\s+onde|from\s+where")
-            if transit is not None and not ctx.lex.has("meet_cues", transit):
-                continue  # "voló a Tapachula, desde donde continuó por tierra": passed through
-            if _not_stop_applies(ctx, sent, rel, rels) and not met_here:
-                continue
+            f["demonym"] = float(demonym)
+            heads = tuple(dict.fromkeys((rel, _list_head(sent, rel))))
+            f["in_list"] = float(len(heads) > 1)
+            flag("role_phrase", any(_role_phrase_before(ctx, sent, at) for at in heads))
+            flag("facility_before", not demonym and any(_facility_before(ctx, sent, at) for at in heads))
+            flag("border_before", any(_border_before(ctx, sent, at) for at in heads))
+            flag("genitive", not came_from and any(_genitive_or_alias(ctx, sent, at) for at in heads))
+            met_here = _meeting_at_layover(ctx, sent, end_rel)
+            f["met_here"] = float(met_here)
+            transit = _where_clause(sent, end_rel, r"desde\s+donde|de\s+donde|de\s+onde|from\s+where")
+            flag("transit", transit is not None and not ctx.lex.has("meet_cues", transit))
+            flag("not_stop_cue", _not_stop_applies(ctx, sent, rel, rels) and not met_here)
             home_break = _BACK_HOME_FIRST.search(sent[:rel])
-            if home_break and home and any(
-                    x.candidates and x.candidates[0].country == home and home_break.start() < x.span.start - s.start < rel
-                    for x in pms):
-                continue  # "depois de alguns dias em Brasília, Lula embarca para Lisboa": the next trip
-            if si in ctx.background and not (si == 0 and rel < 3 and pm.span.text.isupper()
-                                             and ctx.lex.has("cancelled", sent) and not ctx.lex.has("background", sent)):
-                # an earlier trip or a cancelled plan told as background; but a dateline stays where
-                # the story is filed from when what was cancelled is another part of the day
-                continue
-            if _apposition(sent, rel, [r for r in rels if r < rel], pms, s.start):
-                continue
-            if _revisit_reference(sent, rel):
-                continue
-            if (place is None or place.kind == "landmark") and _speaks(ctx, sent, rel, pm.span.end - s.start):
-                continue  # "informou o Itamaraty", "said the White House": the government talking
+            flag("next_trip_after_home", bool(home_break and home and any(
+                x.candidates and x.candidates[0].country == home and home_break.start() < x.span.start - s.start < rel
+                for x in pms)))
+            flag("background_sentence", si in ctx.background and not (
+                si == 0 and rel < 3 and pm.span.text.isupper()
+                and ctx.lex.has("cancelled", sent) and not ctx.lex.has("background", sent)))
+            flag("apposition", _apposition(sent, rel, [r for r in rels if r < rel], pms, s.start))
+            flag("revisit_reference", _revisit_reference(sent, rel))
+            flag("speaks", (place is None or place.kind == "landmark") and _speaks(ctx, sent, rel, end_rel))
             is_dateline = si == 0 and rel < 3 and pm.span.text.isupper()
+            f["dateline"] = float(is_dateline)
             cue = _stop_cue_near(ctx, sent, rel)
+            f["stop_cue"] = float(cue is not None)
             if cue is None and came_from:
                 cue = (rel, pm.span.text)  # "vindo de Abu Dhabi, onde foi recebido": the leg before
             if cue is None and met_here:
                 cue = (rel, pm.span.text)  # "Anchorage, where he met the governor": met there
             if cue is None and back_to_act:
                 cue = (rel, pm.span.text)
+            fronted = None
             if cue is None and not is_dateline:
-                cue = _fronted_locative_cue(ctx, sent, rel, pm.span.end - s.start, s.start)
-            if cue is None and not is_dateline:
-                # a landmark or seat where a meeting happens is a stop without a travel verb, unless it
-                # speaks for the government ("Downing Street said", "la Casa Blanca informó")
-                if not (place and place.kind in ("landmark", "airport") and any(
-                        not _NEGATED.search(sent[max(0, m.start() - 30):m.start()])
-                        for m in ctx.lex.find("meet_cues", sent))):
-                    continue
-                if ctx.lex.has("speech_verbs", sent[pm.span.end - s.start:pm.span.end - s.start + 20]):
-                    continue
+                fronted = cue = _fronted_locative_cue(ctx, sent, rel, end_rel, s.start)
+            f["fronted_scene"] = float(fronted is not None)
+            meeting_nearby = any(not _NEGATED.search(sent[max(0, m.start() - 30):m.start()])
+                                 for m in ctx.lex.find("meet_cues", sent))
+            f["meet_cue_in_sentence"] = float(meeting_nearby)
+            speech_after = ctx.lex.has("speech_verbs", sent[end_rel:end_rel + 20])
+            f["speech_after"] = float(speech_after)
+            # a landmark or seat where a meeting happens is a stop without a travel verb, unless it
+            # speaks for the government ("Downing Street said", "la Casa Blanca informó")
+            flag("no_cue", cue is None and not is_dateline and not (
+                place is not None and place.kind in ("landmark", "airport") and meeting_nearby and not speech_after))
             anchor = cue[0] if cue else rel
-            if cue and _other_subject(ctx, si, anchor, traveler, people):
-                continue
+            flag("other_subject", bool(cue) and _other_subject(ctx, si, anchor, traveler, people))
             if place is None:
                 out.append(Candidate(place=Place(name=pm.span.text, lat=0.0, lon=0.0, kind="other"), pos=pm.span.start,
-                                     sentence=si, mention=pm.span.text, level="institution", evidence=[si]))
+                                     sentence=si, mention=pm.span.text, level="institution", evidence=[si],
+                                     features=f, exits=exits))
                 continue
             level = _place_level(place)
-            if level == "country" and cue and rel - cue[0] > FAR_CUE and place.country not in CITY_STATES:
-                # "se reunió con productores que esperan vender carne a China, Japón y Corea": a
-                # country far down the sentence from the visit is what the sentence talks about
-                continue
+            flag("country_far_from_cue", level == "country" and bool(cue) and rel - cue[0] > FAR_CUE
+                 and place.country not in CITY_STATES)
+            f["cue_distance"] = min(abs(rel - anchor), 200) / 200.0
             cand = Candidate(place=place, pos=pm.span.start, sentence=si, mention=pm.span.text, level=level,
                              evidence=[si], strength=0.7 if cue else 0.4,
-                             origin_kind="dateline" if is_dateline else "mention")
+                             origin_kind="dateline" if is_dateline else "mention", features=f, exits=exits)
             cand.cue_pos = s.start + cue[0] if cue else None
             for other in pms:  # "llegó a Santiago el sábado, procedente de Buenos Aires"
                 orel = other.span.start - s.start
@@ -1101,6 +1128,7 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             cand.prev_leg = bool(re.match(r"(?i)\s*(antes|before\s+that|earlier|previously|anteriormente|previamente|"
                                           r"antes\s+disso|con\s+anterioridad)\s*,", sent))
             cand.cue_meets = bool(cue and (ctx.lex.has("meet_cues", cue[1]) or ctx.lex.has("host_cues", cue[1])))
+            f["cue_meets"] = float(cand.cue_meets)
             if is_dateline:
                 cand.strength = 0.45
             cand.next_leg = bool(re.search(
@@ -1109,25 +1137,26 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 r"[\wÀ-ÿ\s]{0,20}$", sent[max(0, rel - 60):rel]))
             ts = _tense_status(ctx, sent, anchor)
             date_pos = pm.span.start if not is_dateline else _first_date_pos(ctx, si, pm.span.start)
-            end_rel = pm.span.end - s.start
             where = re.match(r"[^.;:]{0,25}?,\s*(?:donde|where|onde)\b", sent[end_rel:])
             if where and any(end_rel < r < end_rel + where.end() for r in rels):
                 where = None  # "llegó a Santiago desde Buenos Aires, donde...": the other place's clause
-            if where and not is_dateline and _activity_there(ctx, sent, end_rel):
+            if where and not is_dateline and activity:
                 # "partió anoche rumbo a Washington, donde el martes será recibido": what is done there
                 # tells when and whether, not the departure
                 wrel = end_rel + where.end() + 1
                 ts = _tense_status(ctx, sent, wrel) or ts
                 _, whi = clause_bounds(sent, wrel)
-                if any(s.start + wrel <= x.start < s.start + whi and x.value for x in ctx.dates):
+                if any(x.value for x in ctx.dates_in(s.start + wrel, s.start + whi)):
                     date_pos = s.start + wrel
+            f["tense_past"] = float(ts == "completed")
+            f["tense_future"] = float(ts == "planned")
             d, de = _date_for(ctx, date_pos, ts)
             if came_from:
                 cand.prev_leg = cand.came_from = True
                 if d and len(d) == 10 and not de:
                     cand.arrival_day = d
                 # "procedente de Moscú, donde ese mismo día se reunió": the arrival's day was spent there too
-                same_day = bool(cand.arrival_day and _SAME_DAY_THERE.match(sent[pm.span.end - s.start:]))
+                same_day = bool(cand.arrival_day and _SAME_DAY_THERE.match(sent[end_rel:]))
                 if date_pos == pm.span.start and not same_day:
                     d, de = None, None  # "chegou a Doha no domingo, vindo de Abu Dhabi": Doha's day
             cand.date, cand.date_end = d, de
@@ -1142,10 +1171,81 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             cand.status = ts or _status(ctx, sent, anchor, d)
             if cand.next_leg and cand.date:
                 lo, hi = clause_bounds(sent, rel)
-                if not any(s.start + rel < d.start < s.start + hi and d.value == cand.date for d in ctx.dates):
+                if not any(d.start > s.start + rel and d.value == cand.date for d in ctx.dates_in(s.start + rel, s.start + hi)):
                     cand.date, cand.date_end = None, None  # the clause's date is the stop before
+            f["own_date"] = float(bool(cand.date) and not isinstance(cand.date, _Inherited))
+            f["inherited_date"] = float(isinstance(cand.date, _Inherited))
             out.append(cand)
     return out, returns, departures
+
+
+_PREPS = ("a", "al", "en", "in", "to", "em", "para", "hacia", "de", "del", "from", "desde", "por", "at", "no", "na",
+          "à", "ao", "with", "con", "com", "of", "do", "da", "y", "e", "and", "on", "entre", "between", "sobre",
+          "about", "hasta", "até", "until", "rumo")
+_KINDS = ("city", "capital", "country", "admin", "landmark", "airport", "crossing", "region", "other")
+_SUMMIT = re.compile(r"(?i)(?<![\wÀ-ÿ])(cumbre|summit|cúpula|cimeira|foro|forum|fórum|asamblea|assembly|assembleia|"
+                     r"conferencia|conference|conferência|reunión\s+de\s+líderes|G\d+|COP\d*)(?![\wÀ-ÿ])")
+
+
+def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, home: str | None,
+                      people: list[PersonMention]) -> None:
+    """Features that look at the whole article around a candidate (computed once it has them all)."""
+    n_sents = max(1, len(ctx.sents))
+    by_name = Counter((c.place.name, c.place.country) for c in cands)
+    kept_by_name = Counter((c.place.name, c.place.country) for c in cands if not c.exits)
+    first_seen: set = set()
+    foreign_kept = {c.place.country for c in cands if not c.exits and c.place.country and home
+                    and c.place.country != home}
+    title = fold(ctx.art.title or "")
+    surname = fold(traveler.split()[-1]) if traveler else None
+    sent_people: dict[int, list[PersonMention]] = {}
+    for p in people:
+        sent_people.setdefault(p.sentence, []).append(p)
+    for c in cands:
+        f = c.features
+        key = (c.place.name, c.place.country)
+        s = ctx.sents[c.sentence]
+        rel = c.pos - s.start
+        f["rule_keep"] = float(not c.exits)
+        f["n_exits"] = float(len(c.exits))
+        for k in _KINDS:
+            f["kind_" + k] = float(c.place.kind == k)
+        f["level_country"] = float(c.level == "country")
+        f["level_institution"] = float(c.level == "institution")
+        f["home"] = float(bool(home) and c.place.country == home)
+        f["home_unknown"] = float(not home)
+        f["abroad_trip"] = float(bool(foreign_kept))
+        f["n_same_place"] = math.log1p(by_name[key])
+        f["n_same_place_kept"] = math.log1p(kept_by_name[key] - (0 if c.exits else 1))
+        f["first_mention"] = float(key not in first_seen)
+        first_seen.add(key)
+        f["sent_pos"] = c.sentence / n_sents
+        f["first_paragraph"] = float(ctx.paragraph_of[c.sentence] == 0)
+        f["header"] = float(c.sentence in ctx.headers)
+        f["in_title"] = float(bool(title) and fold(c.mention) in title)
+        f["population"] = min(math.log10(1 + c.place.population), 8.0) / 8.0
+        before = s.text[max(0, rel - 14):rel].split()
+        prev = fold(before[-1]) if before else ""
+        prev2 = fold(before[-2]) if len(before) > 1 else ""
+        for w in _PREPS:
+            if prev == w or (prev in ("la", "el", "the", "o", "a", "los", "las") and prev2 == w):
+                f["prep_" + w] = 1.0
+        quote_before = s.text[:rel].count("\"") + s.text[:rel].count("“") - s.text[:rel].count("”")
+        f["in_quote"] = float(quote_before % 2 == 1)
+        ppl = sent_people.get(c.sentence, [])
+        f["traveler_in_sentence"] = float(bool(surname) and surname in fold(s.text))
+        others = [p for p in ppl if p.name != traveler]
+        f["other_person_in_sentence"] = float(bool(others))
+        f["person_of_place_country"] = float(any(p.country and p.country == c.place.country for p in others))
+        f["summit_in_sentence"] = float(bool(_SUMMIT.search(s.text)))
+        f["sentence_dates"] = float(any(d.value for d in ctx.dates_in(s.start, s.end)))
+        days = None
+        if c.date and ctx.pub and len(c.date) == 10:
+            days = (dt.date.fromisoformat(c.date) - dt.date.fromisoformat(ctx.pub[:10])).days
+        f["date_days_from_pub"] = 0.0 if days is None else max(-60, min(60, days)) / 60.0
+        f["date_far_past"] = float(days is not None and days < -20)
+        f["status_completed"] = float(c.status == "completed")
+        f["background_paragraph_hint"] = float(ctx.paragraph_of[c.sentence] in ctx._bg_paragraphs)
 
 
 def _seat_place(ctx: _Ctx, office) -> tuple[Place | None, str | None]:
@@ -1428,6 +1528,7 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
                 if e not in p.evidence:
                     p.evidence.append(e)
             p.strength = max(p.strength, c.strength)
+            p.support += [c.prob] + c.support
             continue
         out.append(c)
     # arrival one day and the meeting another: the day of the meeting dates the stop
@@ -1497,6 +1598,7 @@ def _drop_previews(cands: list[Candidate]) -> list[Candidate]:
             out.append(c)  # a borrowed day after the dated visit: coming back (Beirut before flying home)
             continue
         keep = min(same, key=lambda x: abs(x.pos - c.pos))
+        keep.support += [c.prob] + c.support
         for nm in c.met:
             if nm not in keep.met:
                 keep.met.append(nm)
@@ -1518,62 +1620,34 @@ def _fill_month(cands: list[Candidate]) -> None:
             c.date = prev[:7]
 
 
-def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
-    """Decide the stops (in travel order) and the story's context for one article."""
-    ctx = _Ctx(mentions, settings)
+def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowledge: Knowledge | None = None,
+                  trace: list | None = None) -> Tour:
+    """Decide the stops (in travel order) and the story's context for one article.
+
+    `knowledge` (else the one `settings` points at) carries the words, office-holders, places and
+    trained decisions; `trace`, when given, collects every candidate with its features.
+    """
+    ctx = _Ctx(mentions, knowledge or knowledge_for(settings or Settings()))
     art = ctx.art
     people = list(mentions.people)
     title_people = find_people(art.title, sentences=(Span(0, len(art.title), art.title),), lex=ctx.lex,
-                               date=art.published, holders=ctx.oh) if art.title else []
+                               date=art.published, holders=ctx.oh, words=ctx.k.people_words) if art.title else []
     # where the visits seem to be, before knowing who travels: the host lives there
-    rough, _, _ = _candidates(ctx, None, None, people)
+    rough = [c for c in _candidates(ctx, None, None, people)[0] if not c.exits]
     place_countries: Counter = Counter(c.place.country for c in rough
                                        if c.place.country and c.level != "institution" and c.origin_kind != "dateline")
     traveler, tcountry = _pick_traveler(ctx, people, title_people, place_countries)
     home = _home_country(ctx, traveler, tcountry, people)
 
     cands, returns, departures = _candidates(ctx, traveler, home, people)
+    _context_features(ctx, cands, traveler, home, people)
+    if trace is not None:
+        trace.extend(("mention", c) for c in cands)
+    cands = [c for c in cands if _keep(ctx, c)]
 
     # meetings with a foreign leader in sentences that name no place: the leader's seat
-    cand_sents = {c.sentence for c in cands}
-    early_bg = _background_paragraphs(ctx, cands)
-    # a sentence that names where a meeting happened ("en la cumbre del G7 en Apulia, donde saludó
-    # al papa") places it there: when that place is not a stop, the meeting was not on this trip
-    venue_sents = {pm.sentence for pm in ctx.m.places
-                   if pm.candidates and pm.candidates[0].kind not in ("country",)
-                   and re.search(r"(?<![\wÀ-ÿ])(?:[Ee]n|[Ii]n|[Ee]m|[Nn]o|[Nn]a|[Aa]t)\s+(?:[a-záéíóúâêôãõçñü]+\s+){0,3}?"
-                                 r"(?:(?:de|del|do|da|of)\s+)?$", ctx.text[max(0, pm.span.start - 45):pm.span.start])
-                   and not _role_phrase_before(ctx, ctx.sents[pm.sentence].text,
-                                               pm.span.start - ctx.sents[pm.sentence].start)}
-    for si in range(len(ctx.sents)):
-        if si in cand_sents or si in ctx.background or ctx.paragraph_of[si] in early_bg or si in ctx.headers \
-                or si in venue_sents:
-            continue
-        for p in _met_people(ctx, si, traveler, people):
-            office = ctx.oh.by_name(p.name, date=art.published)
-            if not office or office.role not in LEADER_ROLES or office.country == home:
-                continue
-            current = [c for c in cands if c.pos < ctx.sents[si].start]
-            if current and (current[-1].place.country == office.country):
-                continue
-            if current and current[-1].place.country != home and ctx.lex.has("sidelines", ctx.sents[si].text):
-                # "on the sidelines he met Lula": at the summit the story is filed from, else the last stop told
-                at = next((c for c in current if c.origin_kind == "dateline" and c.place.country != home), current[-1])
-                if p.name not in at.met:
-                    at.met.append(p.name)
-                continue
-            place, landmark = _seat_place(ctx, office)
-            if place is None:
-                continue
-            sent = ctx.sents[si].text
-            rel = p.span.start - ctx.sents[si].start
-            ts = _tense_status(ctx, sent, rel)
-            d, de = _date_for(ctx, p.span.start, ts)
-            status = ts or _status(ctx, sent, rel, d)
-            cands.append(Candidate(place=place, pos=p.span.start, sentence=si, mention=p.span.text, status=status,
-                                   date=d, date_end=de, landmark=_told(ctx, landmark), evidence=[si], strength=0.6,
-                                   level="seat", origin_kind="seat"))
-            break
+    cands += _seat_candidates(ctx, cands, traveler, home, people, trace)
+    venue_sents = _venue_sentences(ctx)
     cands.sort(key=lambda c: c.pos)
 
     # institutions ("irá al Congreso") stand in the capital of the country being visited
@@ -1636,15 +1710,21 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
 
     # people met, sentence by sentence, go to the stop of their sentence or the story's current stop
     bg_paras = _background_paragraphs(ctx, cands)
+    by_sentence: dict[int, list[Candidate]] = {}
+    for c in cands:
+        by_sentence.setdefault(c.sentence, []).append(c)
+    positions = [c.pos for c in cands]
+    dated = sorted((c.date, c.pos, i) for i, c in enumerate(cands) if c.date and len(c.date) == 10)
     for si in range(len(ctx.sents)):
         if si in ctx.background or ctx.paragraph_of[si] in bg_paras or si in ctx.headers:
             continue
-        here = [c for c in cands if c.sentence == si]
+        here = by_sentence.get(si, [])
         met = _met_people(ctx, si, traveler, people, with_visit=bool(here), acting_hosts=True)
         if not met:
             continue
-        if not here and si in venue_sents and not any(_km(pm.candidates[0], c.place) < 50 for pm in ctx.m.places
-                                                       if pm.sentence == si and pm.candidates for c in cands):
+        if not here and si in venue_sents and not any(_km(pm.candidates[0], c.place) < 50
+                                                       for pm in ctx.places_in.get(si, ()) if pm.candidates
+                                                       for c in cands):
             continue  # met somewhere the sentence names and the trip does not go
         for p in met:
             target = None
@@ -1655,15 +1735,16 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
             if eligible:
                 target = min(eligible, key=lambda c: abs(c.pos - p.span.start))
             else:
-                before = [c for c in cands if c.pos < ctx.sents[si].start]
-                target = before[-1] if before else None
+                k = bisect.bisect_left(positions, ctx.sents[si].start)
+                target = cands[k - 1] if k else None
                 # "On Friday, Harris will host a lunch for Modi": the stop the traveler is at that day
-                day = next((d.value for d in ctx.dates if ctx.sents[si].start <= d.start < ctx.sents[si].end
-                            and d.value and len(d.value) == 10 and d.role == "point"
+                day = next((d.value for d in ctx.dates_in(ctx.sents[si].start, ctx.sents[si].end)
+                            if d.value and len(d.value) == 10 and d.role == "point"
                             and not _reporting_date(ctx, d)), None)
                 if day and not here:
                     lo = (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
-                    on = [c for c in cands if c.date and len(c.date) == 10 and lo <= c.date <= day]
+                    on = [cands[i] for _, _, i in dated[bisect.bisect_left(dated, (lo,)):
+                                                        bisect.bisect_right(dated, (day, float("inf")))]]
                     if on:
                         target = max(on, key=lambda c: (c.date, c.pos))
                         if target.date == lo and not target.met:
@@ -1690,6 +1771,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
             if same:
                 # the people met on the country-level mention go to that country's nearest stop
                 near = min(same, key=lambda x: abs(x.pos - c.pos))
+                near.support += [c.prob] + c.support
                 for nm in c.met:
                     if nm not in near.met:
                         near.met.append(nm)
@@ -1724,6 +1806,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
                       and (x.place.admin1 == c.place.admin1 or not c.place.admin1)]
             if inside:
                 near = min(inside, key=lambda x: abs(x.pos - c.pos))
+                near.support += [c.prob] + c.support
                 for nm in c.met:
                     if nm not in near.met:
                         near.met.append(nm)
@@ -1740,6 +1823,10 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     cands = _order(cands, art.published, ctx.paragraph_of)
     cands = _merge(cands)
     _fill_month(cands)
+    _stop_features(ctx, cands, home)
+    if trace is not None:
+        trace.extend(("stop", c) for c in cands)
+    cands = [c for c in cands if _keep_stop(ctx, c)]
 
     stops = [_to_stop(ctx, c) for c in cands]
     origin = _origin(ctx, home, returns, departures)
@@ -1749,6 +1836,159 @@ def assemble_tour(mentions: Mentions, *, settings: Settings) -> Tour:
     tour.title = art.title or _generated_title(ctx, traveler, stops)
     tour.subtitle = _subtitle(ctx, traveler, stops)
     return tour
+
+
+def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
+    """Features of each assembled stop: how its mentions were judged, what it carries, and how it
+    sits among the other stops (a second stop at the same place, a day far from the rest)."""
+    days = sorted(dt.date.fromisoformat(c.date) for c in cands if c.date and len(c.date) == 10)
+    mid = days[len(days) // 2] if days else None
+    best_at: dict[tuple, float] = {}
+    for c in cands:
+        key = (c.place.name, c.place.country)
+        best_at[key] = max(best_at.get(key, 0.0), c.prob)
+    title = fold(ctx.art.title or "")
+    n = len(cands)
+    for i, c in enumerate(cands):
+        probs = [c.prob] + c.support
+        key = (c.place.name, c.place.country)
+        f = c.stop_features
+        f["p_max"] = max(probs)
+        f["p_mean"] = sum(probs) / len(probs)
+        f["p_own"] = c.prob
+        f["n_support"] = math.log1p(len(probs) - 1)
+        f["rule_keep"] = float(not c.exits)
+        f["n_exits"] = float(len(c.exits))
+        f["origin_seat"] = float(c.origin_kind == "seat")
+        f["origin_dateline"] = float(c.origin_kind == "dateline")
+        f["was_institution"] = float(c.level == "institution" or c.features.get("level_institution", 0.0) > 0)
+        f["was_country"] = float(c.features.get("level_country", 0.0) > 0)
+        f["kind_landmark"] = float(c.place.kind in ("landmark", "airport", "crossing"))
+        f["has_date"] = float(bool(c.date))
+        f["date_day"] = float(bool(c.date) and len(c.date) == 10)
+        f["date_month"] = float(bool(c.date) and len(c.date) == 7)
+        f["date_inherited"] = float(isinstance(c.date, _Inherited))
+        far = None
+        if mid and c.date and len(c.date) == 10:
+            far = abs((dt.date.fromisoformat(c.date) - mid).days)
+        f["days_from_trip"] = 0.0 if far is None else min(far, 60) / 60.0
+        f["far_from_trip"] = float(far is not None and far > 10)
+        f["status_completed"] = float(c.status == "completed")
+        f["n_met"] = min(len(c.met), 4) / 4.0
+        f["home"] = float(bool(home) and c.place.country == home)
+        f["home_unknown"] = float(not home)
+        f["duplicate_weaker"] = float(best_at[key] > c.prob + 1e-9)
+        f["duplicate"] = float(sum(1 for x in cands if (x.place.name, x.place.country) == key) > 1)
+        f["n_stops"] = math.log1p(n)
+        f["position"] = i / max(1, n - 1)
+        f["n_evidence"] = min(len(set(c.evidence)), 4) / 4.0
+        f["in_title"] = float(bool(title) and fold(c.place.name) in title)
+        f["population"] = c.features.get("population", 0.0)
+        f["first_paragraph"] = float(ctx.paragraph_of[c.sentence] == 0)
+
+
+def _keep_stop(ctx: _Ctx, c: Candidate) -> bool:
+    """The stop decision: a calibrated probability that the assembled stop is a visit of the trip."""
+    model = ctx.k.decisions.stop
+    if model is None:
+        return True
+    c.stop_prob = model.prob(c.stop_features)
+    return c.stop_prob >= model.threshold
+
+
+def _keep(ctx: _Ctx, c: Candidate) -> bool:
+    """The decision: the trained model's calibrated probability when there is one, else the rules."""
+    model = ctx.k.decisions.mention
+    if model is None or c.level == "institution":
+        c.prob = 0.7 if not c.exits else 0.2
+        return not c.exits
+    c.prob = model.prob(c.features)
+    return c.prob >= model.threshold
+
+
+def _venue_sentences(ctx: _Ctx) -> set[int]:
+    """Sentences that name where a meeting happened ("en la cumbre del G7 en Apulia, donde saludó
+    al papa"): when that place is not a stop, the meeting was not on this trip."""
+    if ctx._venues is None:
+        ctx._venues = {pm.sentence for pm in ctx.m.places
+                       if pm.candidates and pm.candidates[0].kind not in ("country",)
+                       and re.search(r"(?<![\wÀ-ÿ])(?:[Ee]n|[Ii]n|[Ee]m|[Nn]o|[Nn]a|[Aa]t)\s+"
+                                     r"(?:[a-záéíóúâêôãõçñü]+\s+){0,3}?(?:(?:de|del|do|da|of)\s+)?$",
+                                     ctx.text[max(0, pm.span.start - 45):pm.span.start])
+                       and not _role_phrase_before(ctx, ctx.sents[pm.sentence].text,
+                                                   pm.span.start - ctx.sents[pm.sentence].start)}
+    return ctx._venues
+
+
+def _seat_candidates(ctx: _Ctx, cands: list[Candidate], traveler: str | None, home: str | None,
+                     people: list[PersonMention], trace: list | None) -> list[Candidate]:
+    """A meeting with a foreign leader in a sentence that names no place of the trip: the leader's
+    seat, with the reasons it may not be a visit as features (a summit elsewhere, background...)."""
+    art = ctx.art
+    cand_sents = {c.sentence for c in cands}
+    early_bg = _background_paragraphs(ctx, cands)
+    venue_sents = _venue_sentences(ctx)
+    summit_paras = {ctx.paragraph_of[i] for i, s in enumerate(ctx.sents) if _SUMMIT.search(s.text)}
+    out: list[Candidate] = []
+    cand_pos, out_pos = [c.pos for c in cands], []
+    for si in range(len(ctx.sents)):
+        sent = ctx.sents[si].text
+        base: dict[str, float] = {
+            "seat_place_in_sentence": float(si in cand_sents),
+            "background_sentence": float(si in ctx.background),
+            "background_paragraph": float(ctx.paragraph_of[si] in early_bg),
+            "header": float(si in ctx.headers),
+            "venue_sentence": float(si in venue_sents),
+        }
+        taken = False
+        for p in _met_people(ctx, si, traveler, people):
+            office = ctx.oh.by_name(p.name, date=art.published)
+            if not office or office.role not in LEADER_ROLES or office.country == home:
+                continue
+            f = dict(base)
+            start = ctx.sents[si].start
+            last = [x[bisect.bisect_left(xp, start) - 1] for x, xp in ((cands, cand_pos), (out, out_pos))
+                    if x and x[0].pos < start]
+            current = max(last, key=lambda c: c.pos) if last else None
+            f["seat_same_country_as_current"] = float(current is not None and current.place.country == office.country)
+            sidelines = current is not None and current.place.country != home and ctx.lex.has("sidelines", sent)
+            f["seat_sidelines"] = float(sidelines)
+            f["seat_second_in_sentence"] = float(taken)
+            place, landmark = _seat_place(ctx, office)
+            if place is None:
+                continue
+            exits = [k for k, v in f.items() if v]
+            if sidelines and exits == ["seat_sidelines"]:
+                # "on the sidelines he met Lula": at the summit the story is filed from, else the last stop told
+                at = next((c for c in cands[:1] if c.origin_kind == "dateline" and c.place.country != home
+                           and c.pos < start), current)
+                if p.name not in at.met:
+                    at.met.append(p.name)
+            rel = p.span.start - ctx.sents[si].start
+            ts = _tense_status(ctx, sent, rel)
+            d, de = _date_for(ctx, p.span.start, ts)
+            status = ts or _status(ctx, sent, rel, d)
+            f["origin_seat"] = 1.0
+            f["summit_in_sentence"] = float(bool(_SUMMIT.search(sent)))
+            f["summit_in_paragraph"] = float(ctx.paragraph_of[si] in summit_paras)
+            f["home"] = float(bool(home) and place.country == home)
+            f["tense_past"] = float(ts == "completed")
+            f["tense_future"] = float(ts == "planned")
+            f["own_date"] = float(bool(d) and not isinstance(d, _Inherited))
+            f["inherited_date"] = float(isinstance(d, _Inherited))
+            f["sent_pos"] = si / max(1, len(ctx.sents))
+            f["n_exits"] = float(len(exits))
+            f["rule_keep"] = float(not exits)
+            c = Candidate(place=place, pos=p.span.start, sentence=si, mention=p.span.text, status=status,
+                          date=d, date_end=de, landmark=_told(ctx, landmark), evidence=[si], strength=0.6,
+                          level="seat", origin_kind="seat", features=f, exits=exits)
+            if trace is not None:
+                trace.append(("seat", c))
+            if _keep(ctx, c):
+                out.append(c)
+                out_pos.append(c.pos)
+                taken = True
+    return out
 
 
 def _hosting_on_trip(ctx: _Ctx, c: Candidate, traveler: str | None, people: list[PersonMention],
@@ -1798,7 +2038,10 @@ def _to_stop(ctx: _Ctx, c: Candidate) -> Stop:
     for si in sorted(set(c.evidence))[:4]:
         s = ctx.sents[si]
         ev.append(Evidence(article=ctx.art.id, quote=s.text, start=s.start, end=s.end))
-    conf = c.strength + (0.1 if c.date else 0.0) + (0.1 if c.met else 0.0) + 0.05 * (len(c.evidence) - 1)
+    if c.stop_prob is not None:
+        conf = c.stop_prob
+    else:
+        conf = c.strength + (0.1 if c.date else 0.0) + (0.1 if c.met else 0.0) + 0.05 * (len(c.evidence) - 1)
     return Stop(name=c.place.name, lat=c.place.lat, lon=c.place.lon, country=c.place.country, date=c.date,
                 date_end=c.date_end if c.date_end and c.date_end != c.date else None, status=c.status,
                 met=list(c.met), landmark=c.landmark, evidence=ev, confidence=round(min(0.95, conf), 2),

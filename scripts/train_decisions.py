@@ -1,0 +1,308 @@
+"""Train the extraction's decisions on the labelled corpus and ship them as plain JSON.
+
+The extraction turns every place mention into a candidate with named features (tourmap/tour.py);
+this script runs it over every labelled article, labels each candidate from the gold file (a
+visit of the trip or not), fits small gradient-boosted trees with scikit-learn (fixed seed),
+calibrates their probabilities on out-of-fold predictions (isotonic, folds grouped by set so
+that no set is both trained and tested on) and writes `tourmap/data/model/*.json`, which tourmap
+reads at run time without scikit-learn.
+
+    .venv/bin/python scripts/train_decisions.py            # train on every set, write the models
+    .venv/bin/python scripts/train_decisions.py --loso     # leave-one-set-out scores (writes nothing)
+    .venv/bin/python scripts/train_decisions.py --exclude h --report   # hold a set out, print the table
+
+Needs the `train` extra (`pip install -e '.[train]'`: scikit-learn, numpy). A few seconds on 2 cores.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import math
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from score import score_article  # noqa: E402  (the team's scorer, copied in bench/)
+
+from tourmap.article import read_article  # noqa: E402
+from tourmap.config import Settings  # noqa: E402
+from tourmap.decide import Decisions, Model, Tree  # noqa: E402
+from tourmap.knowledge import Knowledge, knowledge_for  # noqa: E402
+from tourmap.mentions import find_mentions  # noqa: E402
+from tourmap.tour import assemble_tour  # noqa: E402
+
+SEED = 20261202
+MODEL_DIR = ROOT / "tourmap" / "data" / "model"
+
+
+def labelled_sets() -> dict[str, Path]:
+    """Every labelled set: `corpus/sets.json` names them (set -> folder)."""
+    listing = json.loads((ROOT / "corpus" / "sets.json").read_text(encoding="utf-8"))
+    return {name: ROOT / folder for name, folder in listing["sets"].items()}
+
+
+def articles(folder: Path) -> list[tuple[Path, dict]]:
+    out = []
+    for g in sorted(folder.glob("*.gold.json")):
+        stem = g.name[: -len(".gold.json")]
+        for suf in (".md", ".txt", ".html"):
+            a = folder / (stem + suf)
+            if a.exists():
+                out.append((a, json.loads(g.read_text(encoding="utf-8"))))
+                break
+    return out
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def mention_label(c, gold: dict) -> int | None:
+    """1 when the candidate's place is a gold stop (a country: one of its stops), 0 when not,
+    None when it only matches an optional stop or cannot be placed yet (an institution)."""
+    stops, opt = gold.get("stops") or [], gold.get("optional_stops") or []
+    if c.level == "institution":
+        return None
+    if c.level == "country":
+        if any(g["country"] == c.place.country for g in stops):
+            return 1
+        return None if any(g["country"] == c.place.country for g in opt) else 0
+    here = (c.place.lat, c.place.lon)
+    radius = 300.0 if c.level == "admin" else 50.0
+    if any(km(here, (g["lat"], g["lon"])) <= radius and (c.level != "admin" or g["country"] == c.place.country)
+           for g in stops):
+        return 1
+    return None if any(km(here, (g["lat"], g["lon"])) <= radius for g in opt) else 0
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'").split())
+
+
+def visit_mention(c, gold: dict, sentence: str) -> bool | None:
+    """Is a mention of a gold stop's place the one that tells the visit? The gold evidence says
+    so where the annotators gave it; older sets have none, and there the hand-written rules (tuned
+    on them) stand in. None: cannot tell, left out of training."""
+    here = (c.place.lat, c.place.lon)
+    ev = [_norm(e) for g in gold.get("stops") or [] if c.level == "country" and g["country"] == c.place.country
+          or km(here, (g["lat"], g["lon"])) <= 50.0 for e in g.get("evidence") or []]
+    if ev:
+        sent = _norm(sentence)
+        return True if any(sent in e or e in sent for e in ev) else None
+    return True if not c.exits else None
+
+
+def collect(sets: dict[str, Path], knowledge: Knowledge) -> list[dict]:
+    """One row per candidate: set, article, features, label."""
+    rows = []
+    for name, folder in sets.items():
+        for path, gold in articles(folder):
+            art = read_article(path)
+            trace: list = []
+            m = find_mentions(art, knowledge=knowledge)
+            assemble_tour(m, knowledge=knowledge, trace=trace)
+            for kind, c in trace:
+                y = mention_label(c, gold)
+                if y == 1:
+                    v = visit_mention(c, gold, m.sentences[c.sentence].text)
+                    y = None if v is None else 1
+                if y is not None:
+                    rows.append({"set": name, "article": path.stem, "kind": kind, "f": dict(c.features), "y": y})
+    return rows
+
+
+def stop_labels(cands: list, gold: dict) -> list[int | None]:
+    """The scorer's matching: assembled stops paired one to one with gold stops within 50 km,
+    nearest pairs first; a stop matching only an optional stop is left out (None)."""
+    pairs = sorted((km((c.place.lat, c.place.lon), (g["lat"], g["lon"])), i, j)
+                   for i, c in enumerate(cands) for j, g in enumerate(gold.get("stops") or []))
+    used_c, used_g = set(), set()
+    for d, i, j in pairs:
+        if d <= 50.0 and i not in used_c and j not in used_g:
+            used_c.add(i)
+            used_g.add(j)
+    out = []
+    for i, c in enumerate(cands):
+        if i in used_c:
+            out.append(1)
+        elif any(km((c.place.lat, c.place.lon), (g["lat"], g["lon"])) <= 50.0 for g in gold.get("optional_stops") or []):
+            out.append(None)
+        else:
+            out.append(0)
+    return out
+
+
+def collect_stops(name: str, folder: Path, knowledge: Knowledge) -> list[dict]:
+    rows = []
+    for path, gold in articles(folder):
+        art = read_article(path)
+        trace: list = []
+        assemble_tour(find_mentions(art, knowledge=knowledge), knowledge=knowledge, trace=trace)
+        stops = [c for kind, c in trace if kind == "stop"]
+        for c, y in zip(stops, stop_labels(stops, gold)):
+            if y is not None:
+                rows.append({"set": name, "article": path.stem, "f": dict(c.stop_features), "y": y})
+    return rows
+
+
+def cross_fitted_stops(sets: dict[str, Path], rows: list[dict], base: Knowledge) -> list[dict]:
+    """Stop rows of each set, assembled with a mention model that never saw that set."""
+    out = []
+    for name, folder in sets.items():
+        mention = fit("mention", [r for r in rows if r["set"] != name])
+        k = dataclasses.replace(base, decisions=Decisions(mention=mention))
+        out += collect_stops(name, folder, k)
+    return out
+
+
+# --- fitting --------------------------------------------------------------------------------------
+
+def _matrix(rows: list[dict], names: list[str]):
+    import numpy as np
+
+    idx = {n: i for i, n in enumerate(names)}
+    X = np.zeros((len(rows), len(names)))
+    for r, row in enumerate(rows):
+        for k, v in row["f"].items():
+            if k in idx:
+                X[r, idx[k]] = v
+    return X, np.array([row["y"] for row in rows])
+
+
+def _gbdt(X, y):
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    return GradientBoostingClassifier(n_estimators=160, max_depth=3, learning_rate=0.08, subsample=0.8,
+                                      min_samples_leaf=8, random_state=SEED).fit(X, y)
+
+
+def _export(name: str, est, names: list[str], X) -> Model:
+    trees = []
+    for t in est.estimators_[:, 0]:
+        tr = t.tree_
+        trees.append(Tree(feature=tuple(int(f) if f >= 0 else -1 for f in tr.feature),
+                          threshold=tuple(float(v) for v in tr.threshold),
+                          left=tuple(int(v) for v in tr.children_left), right=tuple(int(v) for v in tr.children_right),
+                          value=tuple(float(v) for v in tr.value[:, 0, 0])))
+    rate = float(est.learning_rate)
+    m = Model(name=name, features=tuple(names), rate=rate, trees=tuple(trees))
+    raw0 = float(est.decision_function(X[:1])[0])
+    bias = raw0 - m.raw(dict(zip(names, X[0])))
+    return dataclasses.replace(m, bias=bias)
+
+
+def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
+    """Gradient-boosted trees on `rows`, calibrated on out-of-fold predictions grouped by set."""
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
+    names = sorted({k for r in rows for k in r["f"]})
+    X, y = _matrix(rows, names)
+    model = _export(name, _gbdt(X, y), names, X)
+    check = np.array([model.raw(dict(zip(names, x))) for x in X[:50]])
+    assert np.allclose(check, _gbdt(X, y).decision_function(X[:50]), atol=1e-6), "exported trees disagree"
+    if calibrate:
+        groups = sorted({r["set"] for r in rows})
+        oof = np.zeros(len(rows))
+        for g in groups:
+            te = np.array([r["set"] == g for r in rows])
+            if te.all() or not te.any() or len(set(y[~te])) < 2:
+                continue
+            m = _export(name, _gbdt(X[~te], y[~te]), names, X[~te])
+            oof[te] = [1 / (1 + math.exp(-m.raw(dict(zip(names, x))))) for x in X[te]]
+        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(oof, y)
+        xs = [float(v) for v in iso.X_thresholds_]
+        ys = [float(v) for v in iso.y_thresholds_]
+        model = dataclasses.replace(model, cal_x=tuple(xs), cal_y=tuple(ys))
+    meta = {"trained": dt.date.today().isoformat() if False else "v1", "rows": len(rows),
+            "positives": int(y.sum()), "sets": sorted({r["set"] for r in rows}), "seed": SEED}
+    return dataclasses.replace(model, meta=meta)
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+def extract_set(folder: Path, knowledge: Knowledge) -> list[tuple[dict, dict, object]]:
+    out = []
+    for path, gold in articles(folder):
+        art = read_article(path)
+        tour = assemble_tour(find_mentions(art, knowledge=knowledge), knowledge=knowledge)
+        out.append((gold, tour.to_json(), tour))
+    return out
+
+
+def totals(results: list[tuple[dict, dict, object]]) -> dict:
+    t = Counter()
+    for gold, pred, _ in results:
+        s = score_article(gold, pred)
+        for k in ("gold", "pred", "tp", "date_ok", "status_ok", "met_n", "order_ok", "order_n", "fp_notstop"):
+            t[k] += s[k]
+        t["met_sum"] += s["met_sum"]
+    P = t["tp"] / t["pred"] if t["pred"] else 1.0
+    R = t["tp"] / t["gold"] if t["gold"] else 1.0
+    return {"P": P, "R": R, "F1": 2 * P * R / (P + R) if P + R else 0.0,
+            "date": t["date_ok"] / t["tp"] if t["tp"] else 1.0, "status": t["status_ok"] / t["tp"] if t["tp"] else 1.0,
+            "met": t["met_sum"] / t["met_n"] if t["met_n"] else 1.0, "fp_notstop": t["fp_notstop"],
+            "n": len(results), "gold": t["gold"], "pred": t["pred"], "tp": t["tp"]}
+
+
+def line(name: str, s: dict) -> str:
+    return (f"| {name} | {s['n']} | {s['P']:.2f} | {s['R']:.2f} | {s['F1']:.2f} | {s['date']:.2f} | "
+            f"{s['status']:.2f} | {s['met']:.2f} | {s['fp_notstop']} |")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--loso", action="store_true", help="leave-one-set-out table; writes nothing")
+    ap.add_argument("--exclude", action="append", default=[], help="a set to leave out of training")
+    ap.add_argument("--out", type=Path, default=MODEL_DIR)
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    sets = {k: v for k, v in labelled_sets().items() if k not in args.exclude}
+    rules = dataclasses.replace(knowledge_for(Settings()), decisions=Decisions())
+    rows = collect(sets, rules)
+    print(f"{len(rows)} candidates from {len(sets)} sets in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+
+    if args.loso:
+        print("| held-out set | articles | P | R | F1 | date | status | met | fp_notstop |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        all_rules, all_model = [], []
+        stop_rows = cross_fitted_stops(sets, rows, rules)
+        for name, folder in sets.items():
+            train = [r for r in rows if r["set"] != name]
+            dec = Decisions(mention=fit("mention", train),
+                            stop=fit("stop", [r for r in stop_rows if r["set"] != name]))
+            res_rules = extract_set(folder, rules)
+            res_model = extract_set(folder, dataclasses.replace(rules, decisions=dec))
+            all_rules += res_rules
+            all_model += res_model
+            print(line(f"{name} rules", totals(res_rules)))
+            print(line(f"{name} **model**", totals(res_model)))
+        print(line("ALL rules", totals(all_rules)))
+        print(line("ALL **model**", totals(all_model)))
+        return 0
+
+    models = {"mention": fit("mention", rows), "stop": fit("stop", cross_fitted_stops(sets, rows, rules))}
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, model in models.items():
+        (args.out / f"{name}.json").write_text(json.dumps(model.to_json(), indent=0, sort_keys=True) + "\n",
+                                               encoding="utf-8")
+        print(f"wrote {args.out / name}.json ({len(model.trees)} trees, {len(model.features)} features)",
+              file=sys.stderr)
+    print(f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
