@@ -1060,6 +1060,17 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             f["demonym"] = float(demonym)
             heads = tuple(dict.fromkeys((rel, _list_head(sent, rel))))
             f["in_list"] = float(len(heads) > 1)
+            # how many places the list holding this one names ("Brasil, Rusia, India, China y Sudáfrica")
+            head = heads[-1]
+            tail = re.match(r"(?:\s*(?:,|y|e|and)\s*[A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’.-]*(?:\s+(?:de|del|of|the|da|do|[A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’.-]*))*)*",
+                            sent[end_rel:end_rel + 200])
+            f["list_size"] = min(sum(1 for r in rels if head <= r < end_rel + (tail.end() if tail else 0)), 8) / 8.0
+            f["in_parentheses"] = float(sent[:rel].count("(") > sent[:rel].count(")"))
+            years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", sent)]
+            pub_year = int(ctx.pub[:4]) if ctx.pub else None
+            f["other_year_in_sentence"] = float(bool(pub_year) and any(y < pub_year for y in years))
+            f["future_year_in_sentence"] = float(bool(pub_year) and any(y > pub_year for y in years))
+            f["traveler_before"] = float(bool(traveler) and fold(traveler.split()[-1]) in fold(sent[max(0, rel - 150):rel]))
             flag("role_phrase", any(_role_phrase_before(ctx, sent, at) for at in heads))
             flag("facility_before", not demonym and any(_facility_before(ctx, sent, at) for at in heads))
             flag("border_before", any(_border_before(ctx, sent, at) for at in heads))
@@ -1105,6 +1116,7 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             anchor = cue[0] if cue else rel
             flag("other_subject", bool(cue) and _other_subject(ctx, si, anchor, traveler, people))
             if place is None:
+                _window_cues(ctx, f, sent, rel, end_rel)
                 out.append(Candidate(place=Place(name=pm.span.text, lat=0.0, lon=0.0, kind="other"), pos=pm.span.start,
                                      sentence=si, mention=pm.span.text, level="institution", evidence=[si],
                                      features=f, exits=exits))
@@ -1175,6 +1187,7 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                     cand.date, cand.date_end = None, None  # the clause's date is the stop before
             f["own_date"] = float(bool(cand.date) and not isinstance(cand.date, _Inherited))
             f["inherited_date"] = float(isinstance(cand.date, _Inherited))
+            _window_cues(ctx, f, sent, rel, end_rel)
             out.append(cand)
     return out, returns, departures
 
@@ -1198,6 +1211,8 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
                     and c.place.country != home}
     title = fold(ctx.art.title or "")
     surname = fold(traveler.split()[-1]) if traveler else None
+    dateline = next((c for c in cands if c.origin_kind == "dateline"), None)
+    countries = {c.place.country for c in cands if c.place.country}
     sent_people: dict[int, list[PersonMention]] = {}
     for p in people:
         sent_people.setdefault(p.sentence, []).append(p)
@@ -1246,6 +1261,30 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
         f["date_far_past"] = float(days is not None and days < -20)
         f["status_completed"] = float(c.status == "completed")
         f["background_paragraph_hint"] = float(ctx.paragraph_of[c.sentence] in ctx._bg_paragraphs)
+        f["same_as_dateline"] = float(dateline is not None and dateline is not c and
+                                      (dateline.place.name, dateline.place.country) == key)
+        f["n_countries"] = min(len(countries), 12) / 12.0
+        f["leader_of_place_country"] = float(any(p.country == c.place.country and p.role in LEADER_ROLES
+                                                 for p in others))
+
+
+# word lists whose presence around a mention the decision weighs (the lexicon's, so every language)
+_CUE_LISTS = ("stop_cues", "meet_cues", "host_cues", "departure", "return", "not_stop", "cancelled", "background",
+              "speech_verbs", "planned", "future", "past", "context_nouns", "companion_cues", "negations",
+              "sidelines", "border_words", "facility_words", "offices", "trip_nouns", "institutions")
+
+
+def _window_cues(ctx: _Ctx, f: dict[str, float], sent: str, rel: int, end: int) -> None:
+    """Which cue lists occur in the mention's clause, just before it and just after it."""
+    lo, hi = clause_bounds(sent, rel)
+    windows = {"clause": sent[lo:hi], "before": sent[max(0, rel - 50):rel], "after": sent[end:end + 40]}
+    for key in _CUE_LISTS:
+        rx = ctx.lex.rx(key)
+        if rx is None:
+            continue
+        for w, text in windows.items():
+            if rx.search(text):
+                f[f"{w}:{key}"] = 1.0
 
 
 def _seat_place(ctx: _Ctx, office) -> tuple[Place | None, str | None]:
