@@ -31,6 +31,7 @@ class ChatStub:
         self.server: ThreadingHTTPServer | None = None
         self.in_flight = 0
         self.max_in_flight = 0
+        self.redirect_to = "http://127.0.0.1:9/v1/chat/completions"
 
     # -- lifecycle
     def start(self) -> "ChatStub":
@@ -133,7 +134,7 @@ class ChatStub:
             auth = h.headers.get("Authorization", "")
             return h._send(401, {"error": {"message": f"Incorrect API key provided: {auth[7:]}"}})
         if mode == "redirect":
-            return h._send(307, {}, headers=[("Location", "http://127.0.0.1:9/v1/chat/completions")])
+            return h._send(307, {}, headers=[("Location", self.redirect_to)])
         if mode == "hang":
             time.sleep(30)
             return

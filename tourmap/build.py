@@ -369,9 +369,8 @@ def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, 
     if todo and on_miss is not None:
         on_miss(todo)
     if todo and settings.extractor.backend != "rules":
-        from . import llm, pipeline
+        from . import pipeline
 
-        llm.reset()
         pipeline.read_articles_with_model(
             todo, settings, refresh=refresh,
             progress=lambda it, n: _progress(it, total=n, desc="asking the model", show=progress, unit="article"))

@@ -519,7 +519,8 @@ def _origin(claimed: dict[str, Any] | None, t: _Text, rules: Place | None) -> Pl
     return rules
 
 
-def _agreement(stops: list[Stop], rules: list[Stop], *, hybrid: bool, notes: list[str]) -> list[Stop]:
+def _agreement(stops: list[Stop], rules: list[Stop], t: _Text, *, hybrid: bool, notes: list[str],
+               rejected: list[dict[str, Any]]) -> list[Stop]:
     """Mark stops both readers found; in hybrid mode add the rules' surest own stops and list
     disagreements on date and status."""
     taken: set[int] = set()
@@ -555,6 +556,10 @@ def _agreement(stops: list[Stop], rules: list[Stop], *, hybrid: bool, notes: lis
             continue
         if r.confidence < RULES_ONLY_MIN_CONFIDENCE:
             continue
+        if r.evidence and all(t.in_injected(e.start) for e in r.evidence):
+            rejected.append({"article": t.article.id, "name": r.name, "country": r.country, "date": r.date,
+                             "reason": "its only evidence is text addressed to a language model (rules)"})
+            continue
         extra = dataclasses.replace(r, met=list(r.met), evidence=list(r.evidence), sources=list(r.sources),
                                     source="rules")
         out.insert(out.index(prev) + 1 if prev is not None else 0, extra)
@@ -584,7 +589,7 @@ def ground(answer: dict[str, Any], article: Article, rules: Tour, settings: Sett
                              "reason": v.reason})
         else:
             stops.append(v.stop)
-    stops = _agreement(stops, rules.stops, hybrid=backend == "hybrid", notes=notes)
+    stops = _agreement(stops, rules.stops, t, hybrid=backend == "hybrid", notes=notes, rejected=rejected)
     if rejected:
         log.info("%s: %d model stop(s) not grounded in the text", article.path, len(rejected))
     return Tour(articles=[article], traveler=traveler, origin=_origin(answer["origin"], t, rules.origin),

@@ -35,7 +35,8 @@ PROMPTS = Path(__file__).resolve().parent / "prompts"
 SEED = 7  # with temperature 0: the same article gets the same answer from servers that honour it
 MAX_ANSWER_BYTES = 4 << 20  # a reply larger than this is not an answer about one article
 BACKOFF_S = 0.5  # wait before the first retry, doubled for each further one
-BREAKER_AFTER = 2  # articles in a row whose every attempt failed on the service: stop asking this run
+BREAKER_AFTER = 2  # articles in a row whose every attempt failed on the service: stop asking...
+BREAKER_COOL_S = 300.0  # ...for this long (a run; a long-lived process then tries again)
 CACHE_FORMAT = 1
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -255,13 +256,29 @@ class Breaker:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.failures = 0
-        self.open: str | None = None
+        self.problem: str | None = None
+        self.since = 0.0
+        self.forever = False  # nothing to retry: the key is missing
+
+    @property
+    def open(self) -> str | None:
+        if self.problem and not self.forever and time.monotonic() - self.since > BREAKER_COOL_S:
+            with self.lock:
+                self.problem, self.failures = None, 0
+        return self.problem
+
+    def trip(self, problem: str, *, forever: bool = False) -> None:
+        with self.lock:
+            if not self.problem:
+                self.problem, self.since = problem, time.monotonic()
+            self.forever = self.forever or forever
 
     def failed(self, problem: str, *, at_once: bool = False) -> None:
         with self.lock:
             self.failures += 1
-            if at_once or self.failures >= BREAKER_AFTER:
-                self.open = self.open or problem
+            trip = at_once or self.failures >= BREAKER_AFTER
+        if trip:
+            self.trip(problem)
 
     def ok(self) -> None:
         with self.lock:
@@ -281,7 +298,8 @@ class ChatClient:
         if settings.api_key_env:
             key = os.environ.get(settings.api_key_env, "")
             if not key.strip():
-                self.breaker.open = f"the environment variable {settings.api_key_env} (api_key_env) is not set"
+                self.breaker.trip(f"the environment variable {settings.api_key_env} (api_key_env) is not set",
+                                  forever=True)
             self._key = key.strip() or None
 
     def _client(self):
@@ -410,6 +428,7 @@ class Reply:
 
 _clients: dict[tuple, ChatClient] = {}
 _memo: dict[str, Reply] = {}  # this run's replies by cache key (forked workers inherit it)
+_failed: set[str] = set()  # keys of the failures in _memo: each is used once
 _lock = threading.Lock()
 
 
@@ -426,12 +445,16 @@ def reset() -> None:
     with _lock:
         _clients.clear()
         _memo.clear()
+        _failed.clear()
 
 
-def read(article: Article, settings: LLMSettings, *, refresh: bool = False) -> Reply:
-    """The model's answer about `article`: from this run, the disk cache, or a request."""
+def read(article: Article, settings: LLMSettings, *, refresh: bool = False, batch: bool = False) -> Reply:
+    """The model's answer about `article`: from this run, the disk cache, or a request.
+
+    A failure is remembered only for the batch being read (read_many), so the extraction that
+    follows falls back without asking again; a later call asks again."""
     key = cache_key(article, settings)
-    hit = _memo.get(key)
+    hit = _memo.get(key) if batch else _memo.pop(key, None) if key in _failed else _memo.get(key)
     if hit is not None:
         return hit
     cache = AnswerCache(settings.cache)
@@ -450,9 +473,12 @@ def read(article: Article, settings: LLMSettings, *, refresh: bool = False) -> R
                              deadline_s=settings.timeout_s)
     except ModelError as exc:
         reply = Reply(None, client.redact(str(exc)))
-    else:
-        cache.put(key, settings, content)
-        reply = Reply(parse_answer(content))
+        if batch:
+            _memo[key] = reply
+            _failed.add(key)
+        return reply
+    cache.put(key, settings, content)
+    reply = Reply(parse_answer(content))
     _memo[key] = reply
     return reply
 
@@ -465,7 +491,7 @@ def read_many(articles: Iterable[Article], settings: LLMSettings, *, refresh: bo
         return []
     workers = max(1, min(settings.max_concurrency, len(arts)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tourmap-llm") as pool:
-        results = pool.map(lambda a: read(a, settings, refresh=refresh), arts)
+        results = pool.map(lambda a: read(a, settings, refresh=refresh, batch=True), arts)
         if progress is not None:
             results = progress(results, len(arts))
         return list(results)

@@ -44,6 +44,8 @@ def read_articles_with_model(paths: list[Path], settings: Settings, *, published
     if settings.extractor.backend == "rules" or not paths:
         return
     from . import llm
+
+    llm.reset()  # a new run: a new breaker, nothing remembered from an earlier batch
     from .article import read_article
     from .errors import TourmapError
 
