@@ -34,7 +34,7 @@ class ChatStub:
         self.redirect_to = "http://127.0.0.1:9/v1/chat/completions"
 
     # -- lifecycle
-    def start(self) -> "ChatStub":
+    def start(self, port: int = 0) -> "ChatStub":
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -78,7 +78,7 @@ class ChatStub:
                     pass
 
         self.Handler = Handler
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
@@ -178,3 +178,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def main() -> None:
+    """Serve recorded answers until interrupted, for measuring through the real command:
+
+        python tests/llm_stub.py --port 8765 tests/data/eval:tests/data/llm/dev bench/blind:tests/data/llm/blind_h
+        python bench/score.py tests/data/eval --cmd '.venv/bin/tourmap extract {article} --extractor llm --config C'
+
+    Each argument is ARTICLES_DIR:ANSWERS_DIR; an answer NAME.answer.json goes with the article NAME.*.
+    """
+    import argparse
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tourmap.article import read_article
+
+    ap = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    ap.add_argument("pairs", nargs="+", metavar="ARTICLES_DIR:ANSWERS_DIR")
+    ap.add_argument("--port", type=int, default=8765)
+    args = ap.parse_args()
+    answers = {}
+    for pair in args.pairs:
+        arts, ans = map(Path, pair.split(":", 1))
+        for a in sorted(ans.glob("*.answer.json")):
+            stem = a.name[: -len(".answer.json")]
+            art = next((p for p in arts.glob(stem + ".*") if p.suffix in (".md", ".txt", ".html")), None)
+            if art is not None:
+                answers[read_article(art).text[:300]] = json.loads(a.read_text(encoding="utf-8"))
+    stub = ChatStub(answers).start(args.port)
+    print(f"serving {len(answers)} recorded answers at {stub.base_url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        stub.stop()
+
+
+if __name__ == "__main__":
+    main()

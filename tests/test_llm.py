@@ -337,7 +337,9 @@ def test_dates_status_places_and_people_are_checked_against_the_text():
     quito["date"], quito["status"] = "2025-12-25", "completed"  # a day the text does not give; and the past
     quito["lat"], quito["lon"] = -4.0, -79.2  # ~450 km south: Loja
     quito["met"] = ["Daniel Noboa", "Emmanuel Macron", "José Antonio Kast"]  # another story's; the traveler
+    a["stops"][2]["met"] = ["el presidente de Perú", "la presidenta de la empresa"]  # roles
     t = grounded(a)
+    assert t.stops[2].met == ["José Jerí"]  # Peru's president on the stop's date (office-holders file)
     q = next(s for s in t.stops if s.name == "Quito")
     assert q.date == "2025-12-22" and q.status == "planned"
     assert km((q.lat, q.lon), (-0.22, -78.51)) < 20  # the gazetteer's Quito, not the model's point

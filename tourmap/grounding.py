@@ -32,11 +32,11 @@ from typing import Any
 
 from .config import Settings
 from .dates import DateExpr, find_dates
-from .gazetteer import Gazetteer, gazetteer_for
-from .lexicon import fold, load_lexicon
+from .gazetteer import Gazetteer
+from .knowledge import Knowledge, knowledge_for
+from .lexicon import fold
 from .merge import dates_compatible, km_between, name_tokens, same_person, surname
 from .models import Article, Evidence, Place, Stop, Tour
-from .people import load_officeholders
 
 log = logging.getLogger("tourmap.llm")
 
@@ -120,16 +120,20 @@ class _Text:
         self.clean = "".join(folded)
 
     @functools.cached_property
+    def knowledge(self) -> Knowledge:
+        return knowledge_for(self.settings)
+
+    @property
     def lex(self):
-        return load_lexicon(self.article.language, path=self.settings.knowledge("lexicon.yaml"))
+        return self.knowledge.lexicon(self.article.language)
 
-    @functools.cached_property
+    @property
     def gazetteer(self) -> Gazetteer:
-        return gazetteer_for(self.settings)
+        return self.knowledge.gazetteer
 
-    @functools.cached_property
+    @property
     def holders(self):
-        return load_officeholders(str(self.settings.knowledge("officeholders.yaml")))
+        return self.knowledge.officeholders
 
     @functools.cached_property
     def dates(self) -> list[DateExpr]:
@@ -455,8 +459,36 @@ def _status(name: str, date: str | None, claimed: str | None, published: str | N
     return implied or claimed or "planned"
 
 
-_ROLE_WORDS = re.compile(r"(?i)^(?:el|la|the|o|a|os|as|los|las)?\s*(?:presidente?a?|president|primer|prime|primeir[oa]|"
-                         r"rey|reina|king|queen|rei|rainha|canciller|chanceler|foreign|minist|emir|papa|pope)")
+_ARTICLE = re.compile(r"^(?:el|la|los|las|the|o|a|os|as)\s+")
+_OF = re.compile(r"^(?:de|del|da|do|of|de la)\s+")
+
+
+def _role_holder(raw: str, t: _Text, place: Place, day: str | None) -> str | None:
+    """"el presidente de Perú", "la presidenta peruana", "the Kenyan president": the person in that
+    office on `day` (office-holders file), when the text says that role; else None."""
+    f = _ARTICLE.sub("", " ".join(fold(raw).split()))
+    country = None
+    words = f.split()
+    for i, w in enumerate(words):  # "the kenyan president": a demonym before the role
+        if w in t.lex.demonyms and len(t.lex.demonyms[w]) == 2:
+            country = t.lex.demonyms[w]
+            f = " ".join(words[:i] + words[i + 1:])
+            break
+    role_key = next((k for k in sorted(t.lex.roles, key=len, reverse=True)
+                     if f == k or f.startswith(k + " ")), None)
+    if role_key is None or not t.says(role_key):
+        return None
+    rest = _OF.sub("", f[len(role_key):].strip())
+    if rest and country is None:
+        if rest in t.lex.demonyms and len(t.lex.demonyms[rest]) == 2:
+            country = t.lex.demonyms[rest]
+        else:
+            hits = t.gazetteer.lookup(rest, kinds=("country",))
+            country = hits[0].country if hits else None
+        if country is None:
+            return None  # "el presidente de la empresa": not an office the file knows
+    office = t.holders.holder(country or place.country or "", t.lex.roles[role_key], date=day)
+    return office.name if office is not None else None
 
 
 def _met(a: dict[str, Any], t: _Text, traveler: str | None, date: str | None, place: Place,
@@ -464,15 +496,12 @@ def _met(a: dict[str, Any], t: _Text, traveler: str | None, date: str | None, pl
     day = date or t.article.published
     out: list[str] = []
     for raw in a["met"]:
-        person = raw
-        if not any(w[:1].isupper() for w in raw.split()[1:]) and _ROLE_WORDS.match(raw):
-            # a role ("el presidente de Perú"): the person in office that day, when the text says it
-            role = t.lex.roles.get(fold(re.sub(r"(?i)^(el|la|the|o|a)\s+", "", raw).split(" de ")[0].strip()))
-            office = t.holders.holder(place.country or "", role, date=day) if role and t.says(raw) else None
-            if office is None:
-                notes.append(f"{a['name']}: met {raw!r} is a role, not a person the article names; left out")
-                continue
-            person = office.name
+        holder = _role_holder(raw, t, place, day) if raw[:1].islower() or _ARTICLE.match(fold(raw)) else None
+        if holder is not None:  # a role: the person in office that day
+            person = holder
+        elif raw[:1].islower() or _ARTICLE.match(fold(raw)):
+            notes.append(f"{a['name']}: met {raw!r} is a role, not a person the article names; left out")
+            continue
         else:
             sur = surname(raw)
             if not sur or not re.search(rf"(?<![\w]){re.escape(sur)}(?![\w])", t.clean):
