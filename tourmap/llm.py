@@ -303,6 +303,10 @@ class ChatClient:
             self._key = key.strip() or None
 
     def _client(self):
+        with _lock:
+            return self._client_locked()
+
+    def _client_locked(self):
         if self._http is None:
             try:
                 import httpx
