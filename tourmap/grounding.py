@@ -34,7 +34,7 @@ from .config import Settings
 from .dates import DateExpr, find_dates
 from .gazetteer import Gazetteer
 from .knowledge import Knowledge, knowledge_for
-from .lexicon import fold
+from .lexicon import fold, fold_aligned
 from .merge import dates_compatible, km_between, name_tokens, same_person, surname
 from .models import Article, Evidence, Place, Stop, Tour
 
@@ -114,7 +114,7 @@ class _Text:
         self.lines = [m.span() for m in re.finditer(r"[^\n]+", text)]
         self.sentences = [(s.start, s.end) for s in split_sentences(text)]
         self.injected = [(s, e) for s, e in self.sentences if _INJECTION.search(fold(text[s:e]))]
-        folded = list(_fold_same_length(text))
+        folded = list(fold_aligned(text))
         for s, e in self.injected:
             folded[s:e] = " " * (e - s)
         self.clean = "".join(folded)
@@ -172,7 +172,7 @@ class _Text:
             if at >= 0:
                 return self.where[at], self.where[at + len(cand) - 1] + 1
         # A quote shortened with an ellipsis: every piece, in order, within one paragraph.
-        parts = [p.strip(" \"'") for p in re.split(r"\.\.\.|\[\.\.\.\]|\(\.\.\.\)", q) if p.strip(" \"'")]
+        parts = [p.strip(" \"'") for p in re.split(r"\[\.\.\.\]|\(\.\.\.\)|\.\.\.", q) if p.strip(" \"'")]
         if len(parts) > 1 and all(len(p.split()) >= MIN_QUOTE_WORDS for p in parts):
             at = self.norm.find(parts[0])
             while at >= 0:
@@ -205,12 +205,6 @@ class _Text:
             return False
         body = re.escape(" ".join(fold(phrase).split())).replace(r"\ ", r"[\s\-]+")
         return re.search(rf"(?<![\w]){body}(?![\w])", self.clean) is not None
-
-
-def _fold_same_length(text: str) -> str:
-    from .lexicon import fold_aligned
-
-    return fold_aligned(text)
 
 
 # --- one stop ------------------------------------------------------------------------------------
