@@ -327,6 +327,7 @@ class ChatClient:
         return text
 
     def _post(self, body: dict[str, Any]) -> str:
+        http = self._client()  # ModelError when httpx is not installed
         import httpx
 
         headers = {"Content-Type": "application/json", "Accept": "application/json",
@@ -334,7 +335,7 @@ class ChatClient:
         if self._key:
             headers["Authorization"] = f"Bearer {self._key}"
         try:
-            with self._client().stream("POST", self.url, json=body, headers=headers) as r:
+            with http.stream("POST", self.url, json=body, headers=headers) as r:
                 data = bytearray()
                 for chunk in r.iter_bytes():
                     data += chunk
