@@ -56,7 +56,7 @@ def test_shipped_config_is_all_defaults_and_its_example_is_valid(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("tours: [\n", "not valid YAML at line 2"),
     ("- a\n- b\n", "expected a mapping at the top level, got a list"),
-    ("colour: red\n", "colour: unknown key (known: geocoder, map, site, tour_window_days, tours)"),
+    ("colour: red\n", "colour: unknown key (known: extractor, geocoder, map, site, tour_window_days, tours)"),
     ("tour_window_days: many\n", "tour_window_days: expected a whole number of days, got 'many'"),
     ("tour_window_days: true\n", "tour_window_days: expected a whole number of days, got True"),
     ("map: [1]\n", "map: expected a mapping, got a list"),

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 from .config import Settings
 from .errors import BuildError, InputError, TourmapError
 from .manifest import (ExtractCache, Manifest, TourEntry, cache_key, code_version, extraction_hash,
-                       file_sha256, tour_config_hasher, why_rebuild)
+                       extractor_id, fell_back, file_sha256, read_by, tour_config_hasher, why_rebuild)
 from .models import Tour, TourGeometry
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -319,9 +319,11 @@ def _call(job):
     return fn(*args)
 
 
-def _extract(path: Path, settings: Settings) -> Tour:
+def _extract(path: Path, settings: Settings, refresh: bool = False) -> Tour:
     from . import pipeline  # looked up at call time so tests can replace pipeline.extract_one
 
+    if refresh:
+        return pipeline.extract_one(path, settings, refresh=True)
     return pipeline.extract_one(path, settings)
 
 
@@ -338,11 +340,18 @@ def default_jobs() -> int:
 
 def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, jobs: int,
                      progress: bool = False, extraction: str | None = None,
-                     on_miss: Callable[[list[Path]], None] | None = None) -> tuple[list[Tour], dict[Path, str]]:
+                     on_miss: Callable[[list[Path]], None] | None = None,
+                     refresh: bool = False) -> tuple[list[Tour], dict[Path, str]]:
     """One tour per article, from the cache when the article, settings and code are unchanged.
 
-    `on_miss` is told which articles must be extracted before that starts."""
+    `on_miss` is told which articles must be extracted before that starts. With a language model
+    configured, the model is asked about all of them first, concurrently; `refresh` asks again
+    instead of using cached answers and extractions."""
     version, xhash = code_version(), extraction or extraction_hash(settings)
+    if extractor_id(settings):  # the model, prompt and schema versions change what is extracted
+        from .manifest import stable_hash
+
+        xhash = stable_hash([xhash, extractor_id(settings)])
     try:
         shas = {f: file_sha256(f) for f in files}
     except OSError as exc:
@@ -352,17 +361,24 @@ def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, 
     tours: dict[Path, Tour] = {}
     todo: list[Path] = []
     for f in files:
-        hit = cache.get(keys[f])
+        hit = None if refresh else cache.get(keys[f])
         if hit is None:
             todo.append(f)
         else:
             tours[f] = _moved(hit, f)
     if todo and on_miss is not None:
         on_miss(todo)
-    fresh = _imap(_extract, [(f, settings) for f in todo], jobs=jobs, desc="extracting", show=progress,
+    if todo and settings.extractor.backend != "rules":
+        from . import pipeline
+
+        pipeline.read_articles_with_model(
+            todo, settings, refresh=refresh,
+            progress=lambda it, n: _progress(it, total=n, desc="asking the model", show=progress, unit="article"))
+    fresh = _imap(_extract, [(f, settings, refresh) for f in todo], jobs=jobs, desc="extracting", show=progress,
                   unit="article")
     for f, t in zip(todo, fresh, strict=True):  # strict: runs `fresh` to its end (pool shutdown)
-        cache.put(keys[f], t)  # as they come: a batch that fails later keeps what it extracted
+        if not fell_back(t):  # the model failed: ask again next build
+            cache.put(keys[f], t)  # as they come: a batch that fails later keeps what it extracted
         tours[f] = t
     return [tours[f] for f in files], shas
 
@@ -380,8 +396,11 @@ def _moved(tour: Tour, path: Path) -> Tour:
 
 
 def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: bool = False,
-          jobs: int | None = None, progress: bool = False) -> list[BuiltTour]:
-    """Build (or bring up to date) one folder per tour in `out_dir`; see the module docstring."""
+          jobs: int | None = None, progress: bool = False, refresh: bool = False) -> list[BuiltTour]:
+    """Build (or bring up to date) one folder per tour in `out_dir`; see the module docstring.
+
+    `refresh`: ask the language model again (extractor llm or hybrid) and rebuild every tour."""
+    force = force or refresh
     from .merge import merge_tours
 
     out_dir = Path(out_dir)
@@ -403,7 +422,8 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
             warm_up(files)
         xhash = extraction_hash(settings)
         per_article, shas = extract_articles(files, settings, cache_dir=out_dir / ".cache" / "extract",
-                                             jobs=jobs, progress=progress, extraction=xhash, on_miss=warm_up)
+                                             jobs=jobs, progress=progress, extraction=xhash, on_miss=warm_up,
+                                             refresh=refresh)
         name_of = {f.stem: f.name for f in files}
         tours = merge_tours(per_article, settings=settings)
         old = Manifest.load(out_dir)
@@ -415,7 +435,7 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
             names = sorted({name_of.get(a.id, Path(a.path).name if a.path else a.id) for a in t.articles})
             entry = TourEntry(articles={n: sha_of.get(n, "") for n in names},
                               config=config_hash(t.slug),
-                              version=new.version)
+                              version=new.version, extractor=read_by(t))
             new.tours[t.slug] = entry
             folder_ok = (out_dir / t.slug / "index.html").is_file()
             plan.append((t, why_rebuild(old.tours.get(t.slug), entry, folder_ok=folder_ok, force=force)))

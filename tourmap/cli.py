@@ -58,6 +58,31 @@ config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), default=None,
     help="Settings file (default: config/tourmap.yaml).",
 )
+extractor_option = click.option(
+    "--extractor", type=click.Choice(["rules", "llm", "hybrid"]), default=None,
+    help="Who reads the articles: rules (offline, the default), llm (a language model, every answer "
+         "grounded in the text) or hybrid (both). Overrides extractor.backend in the config.",
+)
+refresh_option = click.option(
+    "--refresh", is_flag=True,
+    help="Ask the language model again instead of using its cached answers (llm and hybrid).",
+)
+
+
+def _settings(config_path, extractor):
+    settings = load_settings(config_path)
+    if extractor:
+        settings.extractor.backend = extractor
+    return settings
+
+
+def _review_lines(tour) -> list[str]:
+    """What an editor should check in a tour a language model read: stops grounding turned
+    down, corrections and disagreements."""
+    if not tour.extractor:
+        return []
+    out = [f"  rejected {r['name']} ({r['article']}): {r['reason']}" for r in tour.rejected]
+    return out + [f"  conflict: {c}" for c in tour.conflicts]
 
 
 @click.group(cls=TourmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,8 +105,10 @@ def cli():
               help="Publication date, overriding the article's metadata or the inferred one.")
 @click.option("--language", type=click.Choice(["es", "en", "pt"]), default=None,
               help="Article language (default: front matter, else detected).")
+@extractor_option
+@refresh_option
 @config_option
-def extract(articles, fmt, published, language, config_path):
+def extract(articles, fmt, published, language, extractor, refresh, config_path):
     """Print the tour found in ARTICLES (several articles of one trip are merged).
 
     \b
@@ -90,11 +117,15 @@ def extract(articles, fmt, published, language, config_path):
     """
     from .export import dumps, stops_csv, tour_table
     from .merge import merge_tours
-    from .pipeline import extract_one
+    from .pipeline import extract_one, read_articles_with_model
 
-    settings = load_settings(config_path)
+    settings = _settings(config_path, extractor)
+    # with a language model: all the articles asked at once, each then extracted in order
+    read_articles_with_model([Path(a) for a in articles], settings, published=published, language=language,
+                             refresh=refresh)
+    again = {"refresh": True} if refresh else {}
     tours = merge_tours(
-        [extract_one(a, settings, published=published, language=language) for a in articles],
+        [extract_one(a, settings, published=published, language=language, **again) for a in articles],
         settings=settings,
     )
     if fmt == "json":
@@ -139,8 +170,10 @@ def _progress() -> bool:
               help="Output folder (default: outputs/).")
 @click.option("--force", is_flag=True, help="Rebuild every tour even if nothing changed.")
 @jobs_option
+@extractor_option
+@refresh_option
 @config_option
-def build(paths, out_dir, force, jobs, config_path):
+def build(paths, out_dir, force, jobs, extractor, refresh, config_path):
     """Build a map folder per tour from ARTICLES or folders of them.
 
     Each tour gets DIR/<slug>/ with index.html (the map), tour.json, tour.geojson,
@@ -155,14 +188,16 @@ def build(paths, out_dir, force, jobs, config_path):
     """
     from .build import build as run_build
 
-    settings = load_settings(config_path)
+    settings = _settings(config_path, extractor)
     paths = list(paths) or [str(PROJECT_ROOT / "seeds")]
     out = Path(out_dir) if out_dir else PROJECT_ROOT / "outputs"
     _stop_on_sigterm()
-    built = run_build(paths, out, settings, force=force, jobs=jobs, progress=_progress())
+    built = run_build(paths, out, settings, force=force, jobs=jobs, progress=_progress(), refresh=refresh)
     for b in built:
         if b.status == "rebuilt":
             click.echo(f"rebuilt {b.slug}: {b.reason} ({b.folder}/index.html, {len(b.tour.stops)} stops)")
+            for line in _review_lines(b.tour):
+                click.echo(line)
         else:
             click.echo(f"{b.status} {b.slug}" + (f": {b.reason}" if b.status == "removed" else ""))
     counts = {k: sum(b.status == k for b in built) for k in ("rebuilt", "unchanged", "removed")}
@@ -176,8 +211,10 @@ def build(paths, out_dir, force, jobs, config_path):
               help="Site folder (default: outputs/site).")
 @click.option("--force", is_flag=True, help="Rebuild every tour even if nothing changed.")
 @jobs_option
+@extractor_option
+@refresh_option
 @config_option
-def publish(paths, site_dir, force, jobs, config_path):
+def publish(paths, site_dir, force, jobs, extractor, refresh, config_path):
     """Build the tours and publish them as a static site (index, maps, feed, sitemap).
 
     Safe to run from a scheduler: the new site is built aside and swapped in; a failed run
@@ -194,11 +231,12 @@ def publish(paths, site_dir, force, jobs, config_path):
     """
     from .site import publish as run_publish
 
-    settings = load_settings(config_path)
+    settings = _settings(config_path, extractor)
     paths = list(paths) or [str(PROJECT_ROOT / "seeds")]
     site = Path(site_dir) if site_dir else PROJECT_ROOT / "outputs" / "site"
     _stop_on_sigterm()
-    result = run_publish(paths, site, settings, force=force, jobs=jobs, progress=_progress(), log=click.echo)
+    result = run_publish(paths, site, settings, force=force, jobs=jobs, progress=_progress(), log=click.echo,
+                         refresh=refresh)
     click.echo(result)
 
 

@@ -62,6 +62,30 @@ class SiteSettings:
 
 
 @dataclass
+class LLMSettings:
+    """An OpenAI-compatible chat-completions server (Ollama, llama.cpp's server, vLLM, a hosted API)."""
+
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = "qwen2.5:14b-instruct"
+    api_key_env: str | None = None  # the NAME of an environment variable holding the key, never the key
+    timeout_s: float = 60.0  # the whole request, connection to last byte
+    max_retries: int = 2
+    max_concurrency: int = 4
+    cache: str = ".cache/llm"
+
+
+@dataclass
+class ExtractorSettings:
+    """Who reads the articles: tourmap's rules (offline, the default), a language model, or both."""
+
+    backend: str = "rules"  # rules | llm | hybrid
+    llm: LLMSettings = field(default_factory=LLMSettings)
+
+
+BACKENDS = ("rules", "llm", "hybrid")
+
+
+@dataclass
 class StopOverride:
     """An editor's correction to one stop, matched by name (or added when `add` is true)."""
 
@@ -100,6 +124,7 @@ class Settings:
     tour_window_days: int = 45  # articles about one traveler within this window form one tour
     tours: list[TourOverride] = field(default_factory=list)
     site: SiteSettings = field(default_factory=SiteSettings)
+    extractor: ExtractorSettings = field(default_factory=ExtractorSettings)
 
     def knowledge(self, name: str) -> Path:
         """Path of a knowledge file: the config's own folder first, then the shipped one."""
@@ -268,6 +293,52 @@ def _site(raw, w: _Where) -> SiteSettings:
     return d
 
 
+def _llm(raw, w: _Where) -> LLMSettings:
+    raw = _mapping(raw, LLMSettings, w)
+    d = LLMSettings()
+    if "base_url" in raw:
+        url = _str(raw["base_url"], w / "base_url")
+        if not re.match(r"^https?://[^\s/]+", url):
+            raise (w / "base_url").fail(f"expected an http(s) URL like 'http://127.0.0.1:11434/v1', got {url!r}")
+        d.base_url = url.rstrip("/")
+    if "model" in raw:
+        d.model = _str(raw["model"], w / "model")
+        if not d.model.strip():
+            raise (w / "model").fail("expected a model name, got an empty text")
+    if "api_key_env" in raw:
+        name = _str(raw["api_key_env"], w / "api_key_env", optional=True)
+        if name is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+            # never echo the value: someone may have pasted the key itself here
+            raise (w / "api_key_env").fail("expected the name of an environment variable (letters, digits, _), "
+                                           "not the key itself")
+        d.api_key_env = name
+    if "timeout_s" in raw:
+        d.timeout_s = _num(raw["timeout_s"], w / "timeout_s", positive=True)
+    for key, hi in (("max_retries", 10), ("max_concurrency", 64)):
+        if key in raw:
+            v = raw[key]
+            lo = 0 if key == "max_retries" else 1
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise (w / key).fail(f"expected a whole number from {lo} to {hi}, got {_kind(v)}")
+            setattr(d, key, v)
+    if "cache" in raw:
+        d.cache = _str(raw["cache"], w / "cache")
+    return d
+
+
+def _extractor(raw, w: _Where) -> ExtractorSettings:
+    raw = _mapping(raw, ExtractorSettings, w)
+    d = ExtractorSettings()
+    if "backend" in raw:
+        b = raw["backend"]
+        if b not in BACKENDS:
+            raise (w / "backend").fail(f"expected one of {', '.join(BACKENDS)}, got {_kind(b)}")
+        d.backend = b
+    if "llm" in raw:
+        d.llm = _llm(raw["llm"], w / "llm")
+    return d
+
+
 def _stop(raw, w: _Where) -> StopOverride:
     raw = _mapping(raw, StopOverride, w, required=("match",))
     s = StopOverride(match=_str(raw["match"], w / "match"))
@@ -326,7 +397,7 @@ def _tour(raw, w: _Where) -> TourOverride:
     return t
 
 
-TOP_KEYS = ("geocoder", "map", "site", "tour_window_days", "tours")
+TOP_KEYS = ("extractor", "geocoder", "map", "site", "tour_window_days", "tours")
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
@@ -377,4 +448,5 @@ def load_settings(path: str | Path | None = None) -> Settings:
         tour_window_days=window,
         tours=tours,
         site=_site(raw.get("site"), w / "site"),
+        extractor=_extractor(raw.get("extractor"), w / "extractor"),
     )

@@ -55,12 +55,17 @@ def tour_table(tour: Tour) -> str:
         inferred = " (inferred)" if a.published_inferred else ""
         head.append(f"Article: {a.id}  published {a.published or '?'}{inferred}")
     frame = stops_frame(tour)[["order", "name", "country", "date", "status", "met", "landmark", "sources"]]
+    if any(s.source for s in tour.stops):  # a language model read it: who found each stop
+        frame["found by"] = [s.source or "" for s in tour.stops]
     body = frame.to_string(index=False) if len(frame) else "(no stops found)"
     extra = []
     for r in tour.regions:
         extra.append(f"Region: {r.name} [{r.kind}] {'-'.join(r.countries)}")
     for c in tour.corridors:
         extra.append(f"Corridor: {c.name} ({c.status}) {' > '.join(c.countries)}")
+    if tour.rejected:
+        extra.append("Rejected (the model's stops the text does not support):")
+        extra += [f"  - {r['name']} ({r['article']}): {r['reason']}" for r in tour.rejected]
     if tour.conflicts:
         extra.append("Conflicts:")
         extra += [f"  - {c}" for c in tour.conflicts]

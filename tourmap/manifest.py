@@ -77,6 +77,34 @@ def extraction_hash(settings: Settings) -> str:
     return stable_hash({"geocoder": dataclasses.asdict(settings.geocoder), "knowledge": files})
 
 
+def extractor_id(settings: Settings) -> str:
+    """What reads the articles when it is not the rules alone: backend, model, prompt and schema
+    versions. A change of any of them re-extracts and rebuilds like a change of tourmap."""
+    x = settings.extractor
+    if x.backend == "rules":
+        return ""
+    from .llm import PROMPT_VERSION, SCHEMA_VERSION
+
+    return f"{x.backend} {x.llm.model} prompt {PROMPT_VERSION} schema {SCHEMA_VERSION}"
+
+
+FALLBACK = "rules (fallback)"  # Tour.extractor["articles"][id] when the model gave no usable answer
+
+
+def fell_back(tour: Tour) -> bool:
+    return FALLBACK in ((tour.extractor or {}).get("articles") or {}).values()
+
+
+def read_by(tour: Tour) -> str:
+    """The manifest's note of what read a tour's articles ("" for the rules alone)."""
+    info = tour.extractor
+    if not info:
+        return ""
+    desc = f"{info.get('backend')} {info.get('model')} prompt {info.get('prompt')} schema {info.get('schema')}"
+    failed = sorted(a for a, how in (info.get("articles") or {}).items() if how == FALLBACK)
+    return desc + (f"; the rules for {', '.join(failed)} (model failed)" if failed else "")
+
+
 def tour_config_hasher(settings: Settings, *, extraction: str) -> Callable[[str], str]:
     """slug -> hash of everything in config that changes that tour's output."""
     common = stable_hash({
@@ -185,6 +213,7 @@ class TourEntry:
     articles: dict[str, str] = field(default_factory=dict)  # article file name -> sha256
     config: str = ""
     version: str = ""
+    extractor: str = ""  # read_by(): "" for the rules alone
 
 
 @dataclass
@@ -200,14 +229,16 @@ class Manifest:
             raw = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
             return cls(version=str(raw.get("version", "")),
                        tours={slug: TourEntry(articles=dict(t.get("articles", {})), config=t.get("config", ""),
-                                              version=t.get("version", ""))
+                                              version=t.get("version", ""), extractor=t.get("extractor", ""))
                               for slug, t in raw.get("tours", {}).items()})
         except (OSError, ValueError, TypeError, AttributeError):
             return cls()  # no manifest (first build) or a damaged one: rebuild everything
 
     def dumps(self) -> str:
+        # an empty `extractor` (the rules) is left out: rules-only manifests stay as they were
         obj = {"version": self.version,
-               "tours": {slug: dataclasses.asdict(self.tours[slug]) for slug in sorted(self.tours)}}
+               "tours": {slug: {k: v for k, v in dataclasses.asdict(self.tours[slug]).items()
+                                if k != "extractor" or v} for slug in sorted(self.tours)}}
         return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     def save(self, out_dir: Path) -> bool:
@@ -234,6 +265,8 @@ def why_rebuild(old: TourEntry | None, new: TourEntry, *, folder_ok: bool, force
         parts.append("config changed")
     if old.version != new.version:
         parts.append(f"tourmap changed ({old.version or '?'} -> {new.version})")
+    if old.extractor != new.extractor:
+        parts.append(f"extractor changed ({old.extractor or 'rules'} -> {new.extractor or 'rules'})")
     if not parts and not folder_ok:
         parts.append("output missing")
     return "; ".join(parts) or None

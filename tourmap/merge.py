@@ -359,6 +359,10 @@ def _fold_tour(base: Tour, new: Tour) -> None:
     base.title = new.title or base.title
     base.subtitle = new.subtitle or base.subtitle
     base.conflicts += [c for c in new.conflicts if c not in base.conflicts]
+    if new.extractor:  # new dicts and lists: the caller's tours stay as they were
+        read_by = {**((base.extractor or {}).get("articles") or {}), **(new.extractor.get("articles") or {})}
+        base.extractor = {**(base.extractor or new.extractor), "articles": read_by}
+        base.rejected = base.rejected + [r for r in new.rejected if r not in base.rejected]
     by_name = {r.name: i for i, r in enumerate(base.regions)}
     for r in new.regions:
         if r.name in by_name:

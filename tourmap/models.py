@@ -141,9 +141,14 @@ class Stop:
     kind: PlaceKind = "city"
     sources: list[str] = field(default_factory=list)  # article ids that support the stop
     pinned: bool = False  # set by an editor in config: merges never override it
+    # Set only when a language model read the article (extractor llm or hybrid): who found the
+    # stop ("llm", "rules" or "both"), and "model" when the place is at the model's coordinates
+    # because the gazetteer does not know it. None keeps the rules' JSON as it always was.
+    source: str | None = None
+    geocoded_by: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             "country": self.country,
             "lat": round(self.lat, 4),
@@ -158,6 +163,11 @@ class Stop:
             "kind": self.kind,
             "sources": list(self.sources),
         }
+        if self.source is not None:
+            out["source"] = self.source
+        if self.geocoded_by is not None:
+            out["geocoded_by"] = self.geocoded_by
+        return out
 
 
 @dataclass
@@ -220,6 +230,11 @@ class Tour:
     subtitle: str = ""
     slug: str = ""
     conflicts: list[str] = field(default_factory=list)  # merge conflicts an editor should see
+    # Set when a language model was asked (extractor llm or hybrid): what read each article
+    # ({"backend", "model", "prompt", "schema"}, or the fallback and why) and the model's stops
+    # that grounding turned down, each with its reason.
+    extractor: dict[str, Any] | None = None
+    rejected: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def language(self) -> str:
@@ -241,6 +256,7 @@ class Tour:
             "regions": [r.to_json() for r in self.regions],
             "corridors": [c.to_json() for c in self.corridors],
             "conflicts": list(self.conflicts),
+            **({"extractor": self.extractor, "rejected": list(self.rejected)} if self.extractor else {}),
         }
 
 

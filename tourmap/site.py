@@ -340,7 +340,7 @@ def _test_pause() -> None:
 
 
 def publish(paths, site_dir: Path, settings: Settings, *, force: bool = False, jobs: int | None = None,
-            progress: bool = False, log: Callable[[str], None] | None = None) -> str:
+            progress: bool = False, log: Callable[[str], None] | None = None, refresh: bool = False) -> str:
     """Build the tours from `paths` and publish them to `site_dir`; returns a one-line summary."""
     site_dir = Path(site_dir).absolute()
     say = log or (lambda line: None)
@@ -352,7 +352,7 @@ def publish(paths, site_dir: Path, settings: Settings, *, force: bool = False, j
         if site_dir.exists() and not site_dir.is_dir():
             raise BuildError(f"{site_dir}: is a file, not a folder")
         built = build(paths, site_dir.parent / f".{site_dir.name}.build", settings, force=force, jobs=jobs,
-                      progress=progress)
+                      progress=progress, refresh=refresh)
         for b in built:  # only changes: a scheduler's log gets a line per change, not per tour
             if b.status != "unchanged":
                 say(f"{b.status} {b.slug}: {b.reason}")
