@@ -37,6 +37,7 @@ from tourmap.article import read_article  # noqa: E402
 from tourmap.config import Settings  # noqa: E402
 from tourmap.decide import Decisions, Model, Tree  # noqa: E402
 from tourmap.knowledge import Knowledge, knowledge_for  # noqa: E402
+from tourmap.meetings import surname  # noqa: E402
 from tourmap.mentions import find_mentions  # noqa: E402
 from tourmap.tour import assemble_tour  # noqa: E402
 
@@ -112,7 +113,9 @@ def collect(sets: dict[str, Path], knowledge: Knowledge) -> list[dict]:
             trace: list = []
             m = find_mentions(art, knowledge=knowledge)
             assemble_tour(m, knowledge=knowledge, trace=trace)
-            for kind, c in trace:
+            for kind, c, *_ in trace:
+                if kind not in ("mention", "seat"):
+                    continue
                 y = mention_label(c, gold)
                 if y == 1:
                     v = visit_mention(c, gold, m.sentences[c.sentence].text)
@@ -122,47 +125,74 @@ def collect(sets: dict[str, Path], knowledge: Knowledge) -> list[dict]:
     return rows
 
 
-def stop_labels(cands: list, gold: dict) -> list[int | None]:
+def match_gold(cands: list, gold: dict) -> list[int | None]:
     """The scorer's matching: assembled stops paired one to one with gold stops within 50 km,
-    nearest pairs first; a stop matching only an optional stop is left out (None)."""
+    nearest pairs first. For each stop: the gold stop's index, -1 when it matches none, None when it
+    matches only an optional stop (neither right nor wrong)."""
     pairs = sorted((km((c.place.lat, c.place.lon), (g["lat"], g["lon"])), i, j)
                    for i, c in enumerate(cands) for j, g in enumerate(gold.get("stops") or []))
-    used_c, used_g = set(), set()
+    got: dict[int, int] = {}
+    used_g: set[int] = set()
     for d, i, j in pairs:
-        if d <= 50.0 and i not in used_c and j not in used_g:
-            used_c.add(i)
+        if d <= 50.0 and i not in got and j not in used_g:
+            got[i] = j
             used_g.add(j)
-    out = []
+    out: list[int | None] = []
     for i, c in enumerate(cands):
-        if i in used_c:
-            out.append(1)
+        if i in got:
+            out.append(got[i])
         elif any(km((c.place.lat, c.place.lon), (g["lat"], g["lon"])) <= 50.0 for g in gold.get("optional_stops") or []):
             out.append(None)
         else:
-            out.append(0)
+            out.append(-1)
     return out
 
 
-def collect_stops(name: str, folder: Path, knowledge: Knowledge) -> list[dict]:
-    rows = []
+def stop_labels(cands: list, gold: dict) -> list[int | None]:
+    return [None if j is None else int(j >= 0) for j in match_gold(cands, gold)]
+
+
+def assembled_rows(name: str, folder: Path, knowledge: Knowledge) -> dict[str, list[dict]]:
+    """Rows for the decisions taken on assembled stops: is it a stop; which date is its own."""
+    rows: dict[str, list[dict]] = {"stop": [], "date": [], "met": []}
     for path, gold in articles(folder):
         art = read_article(path)
         trace: list = []
         assemble_tour(find_mentions(art, knowledge=knowledge), knowledge=knowledge, trace=trace)
-        stops = [c for kind, c in trace if kind == "stop"]
-        for c, y in zip(stops, stop_labels(stops, gold)):
-            if y is not None:
-                rows.append({"set": name, "article": path.stem, "f": dict(c.stop_features), "y": y})
+        stops = [e[1] for e in trace if e[0] == "stop"]
+        match = dict(zip(map(id, stops), match_gold(stops, gold)))
+        for c in stops:
+            j = match[id(c)]
+            if j is not None:
+                rows["stop"].append({"set": name, "article": path.stem, "f": dict(c.stop_features), "y": int(j >= 0)})
+        for _, c, choices in (e for e in trace if e[0] == "date"):
+            j = match.get(id(c))
+            if j is None or j < 0:
+                continue
+            g = gold["stops"][j]
+            good = {v for v in (g.get("date"), *(g.get("alt_dates") or [])) if v}
+            for ch in choices:
+                rows["date"].append({"set": name, "article": path.stem, "f": dict(ch.features),
+                                     "y": int(ch.expr.value in good)})
+        for _, c, choices in (e for e in trace if e[0] == "met"):
+            j = match.get(id(c))
+            if j is None or j < 0:
+                continue
+            met = {surname(n) for n in gold["stops"][j].get("met") or []}
+            for ch in choices:
+                rows["met"].append({"set": name, "article": path.stem, "f": dict(ch.features),
+                                    "y": int(surname(ch.name) in met or surname(ch.shown) in met)})
     return rows
 
 
-def cross_fitted_stops(sets: dict[str, Path], rows: list[dict], base: Knowledge) -> list[dict]:
-    """Stop rows of each set, assembled with a mention model that never saw that set."""
-    out = []
+def cross_fitted(sets: dict[str, Path], rows: list[dict], base: Knowledge) -> dict[str, list[dict]]:
+    """Assembled-stop rows of each set, made with a mention model that never saw that set."""
+    out: dict[str, list[dict]] = {"stop": [], "date": [], "met": []}
     for name, folder in sets.items():
         mention = fit("mention", [r for r in rows if r["set"] != name])
         k = dataclasses.replace(base, decisions=Decisions(mention=mention))
-        out += collect_stops(name, folder, k)
+        for kind, rs in assembled_rows(name, folder, k).items():
+            out[kind] += rs
     return out
 
 
@@ -181,25 +211,26 @@ def _matrix(rows: list[dict], names: list[str]):
 
 
 def _gbdt(X, y):
-    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
-    return GradientBoostingClassifier(n_estimators=160, max_depth=3, learning_rate=0.08, subsample=0.8,
-                                      min_samples_leaf=8, random_state=SEED).fit(X, y)
+    return HistGradientBoostingClassifier(max_iter=200, max_depth=4, learning_rate=0.06, min_samples_leaf=12,
+                                          l2_regularization=1.0, early_stopping=False,
+                                          random_state=SEED).fit(X, y)
 
 
 def _export(name: str, est, names: list[str], X) -> Model:
     trees = []
-    for t in est.estimators_[:, 0]:
-        tr = t.tree_
-        trees.append(Tree(feature=tuple(int(f) if f >= 0 else -1 for f in tr.feature),
-                          threshold=tuple(float(v) for v in tr.threshold),
-                          left=tuple(int(v) for v in tr.children_left), right=tuple(int(v) for v in tr.children_right),
-                          value=tuple(float(v) for v in tr.value[:, 0, 0])))
-    rate = float(est.learning_rate)
-    m = Model(name=name, features=tuple(names), rate=rate, trees=tuple(trees))
-    raw0 = float(est.decision_function(X[:1])[0])
-    bias = raw0 - m.raw(dict(zip(names, X[0])))
-    return dataclasses.replace(m, bias=bias)
+    for (pred,) in est._predictors:
+        nodes = pred.nodes
+        trees.append(Tree(feature=tuple(-1 if n["is_leaf"] else int(n["feature_idx"]) for n in nodes),
+                          threshold=tuple(float(n["num_threshold"]) for n in nodes),
+                          left=tuple(int(n["left"]) for n in nodes), right=tuple(int(n["right"]) for n in nodes),
+                          value=tuple(float(n["value"]) for n in nodes)))
+    return Model(name=name, features=tuple(names), bias=float(est._baseline_prediction.ravel()[0]), rate=1.0,
+                 trees=tuple(trees))
+
+
+THRESHOLDS = {"mention": 0.3, "stop": 0.5}  # a low bar for mentions: the stop decision sees them all
 
 
 def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
@@ -209,9 +240,10 @@ def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
 
     names = sorted({k for r in rows for k in r["f"]})
     X, y = _matrix(rows, names)
-    model = _export(name, _gbdt(X, y), names, X)
-    check = np.array([model.raw(dict(zip(names, x))) for x in X[:50]])
-    assert np.allclose(check, _gbdt(X, y).decision_function(X[:50]), atol=1e-6), "exported trees disagree"
+    est = _gbdt(X, y)
+    model = _export(name, est, names, X)
+    check = np.array([model.raw(dict(zip(names, x))) for x in X[:200]])
+    assert np.allclose(check, est.decision_function(X[:200]), atol=1e-4), "exported trees disagree"
     if calibrate:
         # out-of-fold probabilities, folds of whole sets (no set both trained and tested on)
         groups = sorted({r["set"] for r in rows})
@@ -229,7 +261,7 @@ def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
         model = dataclasses.replace(model, cal_x=tuple(xs), cal_y=tuple(ys))
     meta = {"trained": dt.date.today().isoformat() if False else "v1", "rows": len(rows),
             "positives": int(y.sum()), "sets": sorted({r["set"] for r in rows}), "seed": SEED}
-    return dataclasses.replace(model, meta=meta)
+    return dataclasses.replace(model, meta=meta, threshold=THRESHOLDS.get(name, 0.5))
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -268,7 +300,11 @@ def main() -> int:
     ap.add_argument("--loso", action="store_true", help="leave-one-set-out table; writes nothing")
     ap.add_argument("--exclude", action="append", default=[], help="a set to leave out of training")
     ap.add_argument("--out", type=Path, default=MODEL_DIR)
+    ap.add_argument("--only", default="", help="with --loso: hold out only these sets (comma-separated)")
+    ap.add_argument("--mention-threshold", type=float, default=THRESHOLDS["mention"])
+    ap.add_argument("--stop-threshold", type=float, default=THRESHOLDS["stop"])
     args = ap.parse_args()
+    THRESHOLDS.update(mention=args.mention_threshold, stop=args.stop_threshold)
 
     t0 = time.perf_counter()
     sets = {k: v for k, v in labelled_sets().items() if k not in args.exclude}
@@ -279,13 +315,17 @@ def main() -> int:
     if args.loso:
         print("| held-out set | articles | P | R | F1 | date | status | met | fp_notstop |")
         print("|---|---|---|---|---|---|---|---|---|")
-        results: dict[str, list] = {"rules": [], "mention": [], "**both**": []}
-        stop_rows = cross_fitted_stops(sets, rows, rules)
+        results: dict[str, list] = {"rules": [], "mention+stop": [], "**all**": []}
+        crossed = cross_fitted(sets, rows, rules)
         for name, folder in sets.items():
+            if args.only and name not in args.only.split(","):
+                continue
             mention = fit("mention", [r for r in rows if r["set"] != name])
-            variants = {"rules": Decisions(), "mention": Decisions(mention=mention),
-                        "**both**": Decisions(mention=mention,
-                                              stop=fit("stop", [r for r in stop_rows if r["set"] != name]))}
+            stop = fit("stop", [r for r in crossed["stop"] if r["set"] != name])
+            date = fit("date", [r for r in crossed["date"] if r["set"] != name])
+            met = fit("met", [r for r in crossed["met"] if r["set"] != name])
+            variants = {"rules": Decisions(), "mention+stop": Decisions(mention=mention, stop=stop),
+                        "**all**": Decisions(mention=mention, stop=stop, date=date, met=met)}
             for v, dec in variants.items():
                 res = extract_set(folder, dataclasses.replace(rules, decisions=dec))
                 results[v] += res
@@ -294,7 +334,8 @@ def main() -> int:
             print(line(f"ALL {v}", totals(res)))
         return 0
 
-    models = {"mention": fit("mention", rows), "stop": fit("stop", cross_fitted_stops(sets, rows, rules))}
+    crossed = cross_fitted(sets, rows, rules)
+    models = {"mention": fit("mention", rows), **{k: fit(k, crossed[k]) for k in ("stop", "date", "met")}}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, model in models.items():
         (args.out / f"{name}.json").write_text(json.dumps(model.to_json(), indent=0, sort_keys=True) + "\n",

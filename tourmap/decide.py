@@ -15,7 +15,6 @@ True
 from __future__ import annotations
 
 import bisect
-from array import array
 import json
 import math
 from dataclasses import dataclass, field
@@ -61,8 +60,7 @@ class Model:
     meta: dict = field(default_factory=dict, compare=False)
 
     def vector(self, feats: dict[str, float]) -> list[float]:
-        # single precision, as the trees were fitted (scikit-learn compares float32 features)
-        return array("f", [float(feats.get(n, 0.0)) for n in self.features]).tolist()
+        return [float(feats.get(n, 0.0)) for n in self.features]
 
     def raw(self, feats: dict[str, float]) -> float:
         x = self.vector(feats)

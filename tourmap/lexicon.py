@@ -41,14 +41,16 @@ def fold_aligned(text: str) -> str:
     return "".join(out)
 
 
-def phrase_regex(phrases: list[str], *, case: bool = False) -> re.Pattern[str] | None:
-    """One regex matching any phrase on word boundaries (longest first)."""
+def phrase_regex(phrases: list[str], *, case: bool = False, stems: bool = False) -> re.Pattern[str] | None:
+    """One regex matching any phrase on word boundaries (longest first); with `stems`, any word
+    that starts with one of them."""
     items = sorted({p for p in phrases if p}, key=len, reverse=True)
     if not items:
         return None
     body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
     flags = 0 if case else re.IGNORECASE
-    return re.compile(rf"(?<![\wÀ-ÿ])(?:{body})(?![\wÀ-ÿ])", flags)
+    end = r"[\wÀ-ÿ]*" if stems else r"(?![\wÀ-ÿ])"
+    return re.compile(rf"(?<![\wÀ-ÿ])(?:{body}){end}", flags)
 
 
 def _inflect(word: str, lang: str) -> list[str]:
@@ -94,10 +96,11 @@ class Lexicon:
         return list(val) if isinstance(val, list) else []
 
     def rx(self, key: str) -> re.Pattern[str] | None:
-        """Regex of one word list (cached)."""
+        """Regex of one word list (cached). A list named `*_stems` matches words that start with an
+        entry ("inaugur" finds inauguró, inaugurará, inauguration)."""
         if key not in self._rx:
             case = key in ("org_words", "institutions", "not_names")
-            self._rx[key] = phrase_regex(self.words(key), case=case)
+            self._rx[key] = phrase_regex(self.words(key), case=case, stems=key.endswith("_stems"))
         return self._rx[key]
 
     def compiled(self, name: str, build):

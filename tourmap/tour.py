@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from .config import Settings
 from .dates import DateExpr, clause_bounds, find_dates, tense_at
+from .dating import choose, date_choices
+from .meetings import choose as choose_met, met_choices, surname
 from .knowledge import Knowledge, knowledge_for
 from .lexicon import Lexicon, fold
 from .mentions import sentence_index
@@ -61,6 +63,7 @@ class Candidate:
     prob: float = 0.5  # the decision's probability that this is a visit of the trip
     stop_prob: float | None = None  # the stop decision's calibrated probability, once assembled
     support: list[float] = field(default_factory=list)  # probabilities of the mentions merged into it
+    positions: list[int] = field(default_factory=list)  # where the mentions merged into it stand
     stop_features: dict[str, float] = field(default_factory=dict)  # the assembled stop's, for the stop decision
     features: dict[str, float] = field(default_factory=dict)  # named checks, computed once
     exits: list[str] = field(default_factory=list)  # the hand-written rules' reasons to drop it
@@ -178,6 +181,7 @@ class _Ctx:
         self.background = self._background_sentences()
         self.headers = {i for i, s in enumerate(self.sents) if self._is_header(i)}
         self._venues: set[int] | None = None
+        self.all_cands: list = []  # every candidate with its probability, kept or not
         # dates outside background sentences, by where they end: the narrative's dates so far
         self._narrative = sorted((d for d in self.dates if sentence_index(self.sents, d.start) not in self.background),
                                  key=lambda d: d.end)
@@ -1075,6 +1079,17 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             flag("facility_before", not demonym and any(_facility_before(ctx, sent, at) for at in heads))
             flag("border_before", any(_border_before(ctx, sent, at) for at in heads))
             flag("genitive", not came_from and any(_genitive_or_alias(ctx, sent, at) for at in heads))
+            # "la cumbre de Davos", "the Madrid summit": an event held at the place
+            f["event_genitive"] = float(bool(ctx.lex.rx("event_nouns")) and (
+                bool(re.search(r"(?:" + ctx.lex.rx("event_nouns").pattern + r")\s+(?:[\wÀ-ÿ]+\s+){0,3}?"
+                               r"(?:de|del|da|do|of|en|in|em)\s+(?:(?:la|el|the|o|a)\s+)?$",
+                               sent[max(0, rel - 60):rel], ctx.lex.rx("event_nouns").flags))
+                or bool(ctx.lex.lang == "en" and re.match(r"\s+(?:" + ctx.lex.rx("event_nouns").pattern + ")",
+                                                          sent[end_rel:end_rel + 30], re.I))))
+            lo_c, hi_c = clause_bounds(sent, rel)
+            f["negated_cue"] = float(any(_NEGATED.search(sent[max(lo_c, m.start() - 30):m.start()])
+                                         for key in ("stop_cues", "meet_cues")
+                                         for m in ctx.lex.find(key, sent[lo_c:hi_c])))
             met_here = _meeting_at_layover(ctx, sent, end_rel)
             f["met_here"] = float(met_here)
             transit = _where_clause(sent, end_rel, r"desde\s+donde|de\s+donde|de\s+onde|from\s+where")
@@ -1271,7 +1286,8 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
 # word lists whose presence around a mention the decision weighs (the lexicon's, so every language)
 _CUE_LISTS = ("stop_cues", "meet_cues", "host_cues", "departure", "return", "not_stop", "cancelled", "background",
               "speech_verbs", "planned", "future", "past", "context_nouns", "companion_cues", "negations",
-              "sidelines", "border_words", "facility_words", "offices", "trip_nouns", "institutions")
+              "sidelines", "border_words", "facility_words", "offices", "trip_nouns", "institutions",
+              "activity_stems", "event_nouns", "remote_cues", "companion_cues")
 
 
 def _window_cues(ctx: _Ctx, f: dict[str, float], sent: str, rel: int, end: int) -> None:
@@ -1568,6 +1584,8 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
                     p.evidence.append(e)
             p.strength = max(p.strength, c.strength)
             p.support += [c.prob] + c.support
+            p.positions += [c.pos] + c.positions
+
             continue
         out.append(c)
     # arrival one day and the meeting another: the day of the meeting dates the stop
@@ -1638,6 +1656,7 @@ def _drop_previews(cands: list[Candidate]) -> list[Candidate]:
             continue
         keep = min(same, key=lambda x: abs(x.pos - c.pos))
         keep.support += [c.prob] + c.support
+        keep.positions += [c.pos] + c.positions
         for nm in c.met:
             if nm not in keep.met:
                 keep.met.append(nm)
@@ -1682,7 +1701,9 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     _context_features(ctx, cands, traveler, home, people)
     if trace is not None:
         trace.extend(("mention", c) for c in cands)
-    cands = [c for c in cands if _keep(ctx, c)]
+    kept = [c for c in cands if _keep(ctx, c)]
+    ctx.all_cands = list(cands)
+    cands = kept
 
     # meetings with a foreign leader in sentences that name no place: the leader's seat
     cands += _seat_candidates(ctx, cands, traveler, home, people, trace)
@@ -1811,6 +1832,8 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
                 # the people met on the country-level mention go to that country's nearest stop
                 near = min(same, key=lambda x: abs(x.pos - c.pos))
                 near.support += [c.prob] + c.support
+                near.positions += [c.pos] + c.positions
+
                 for nm in c.met:
                     if nm not in near.met:
                         near.met.append(nm)
@@ -1846,6 +1869,8 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
             if inside:
                 near = min(inside, key=lambda x: abs(x.pos - c.pos))
                 near.support += [c.prob] + c.support
+                near.positions += [c.pos] + c.positions
+
                 for nm in c.met:
                     if nm not in near.met:
                         near.met.append(nm)
@@ -1862,6 +1887,8 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     cands = _order(cands, art.published, ctx.paragraph_of)
     cands = _merge(cands)
     _fill_month(cands)
+    _assign_dates(ctx, cands, trace)
+    _assign_met(ctx, cands, trace, people=people, traveler=traveler, home=home, written=written)
     _stop_features(ctx, cands, home)
     if trace is not None:
         trace.extend(("stop", c) for c in cands)
@@ -1875,6 +1902,53 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     tour.title = art.title or _generated_title(ctx, traveler, stops)
     tour.subtitle = _subtitle(ctx, traveler, stops)
     return tour
+
+
+def _assign_dates(ctx: _Ctx, cands: list[Candidate], trace: list | None) -> None:
+    """Each stop's date from the expressions told near it, when a trained date decision exists
+    (the rules' choice is one of its features); otherwise the rules' date stays."""
+    model = ctx.k.decisions.date
+    if model is None and trace is None:
+        return
+    users: Counter = Counter()
+    for c in cands:
+        for si in set(c.evidence):
+            for d in ctx.dates_in(ctx.sents[si].start, ctx.sents[si].end):
+                users[d.start] += 1
+    for c in cands:
+        choices = date_choices(ctx, c, status=c.status, rule_value=c.date, users=users)
+        if trace is not None:
+            trace.append(("date", c, choices))
+        if model is None:
+            continue
+        best = choose(choices, model)
+        if best is None:
+            c.date = c.date_end = None
+        elif best.expr.value != c.date:
+            c.date, c.date_end = best.expr.value, best.expr.value_end
+
+
+def _assign_met(ctx: _Ctx, cands: list[Candidate], trace: list | None, *, people: list[PersonMention],
+                traveler: str | None, home: str | None, written: dict[str, str]) -> None:
+    """Each stop's people met, when a trained decision exists (the rules' choice is one of its
+    features); otherwise the rules' people stay."""
+    model = ctx.k.decisions.met
+    if model is None and trace is None:
+        return
+    people_in: dict[int, list[PersonMention]] = {}
+    counts: Counter = Counter()
+    for p in people:
+        people_in.setdefault(p.sentence, []).append(p)
+        counts[p.name] += 1
+    placed = [{surname(n) for n in c.met} for c in cands]
+    for i, c in enumerate(cands):
+        elsewhere = set().union(*(placed[:i] + placed[i + 1:])) if len(placed) > 1 else set()
+        choices = met_choices(ctx, c, people_in=people_in, traveler=traveler, home=home, rule_met=placed[i],
+                              elsewhere=elsewhere, written=written, counts=counts)
+        if trace is not None:
+            trace.append(("met", c, choices))
+        if model is not None:
+            c.met = choose_met(choices, model)
 
 
 def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
@@ -1924,6 +1998,19 @@ def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
         f["in_title"] = float(bool(title) and fold(c.place.name) in title)
         f["population"] = c.features.get("population", 0.0)
         f["first_paragraph"] = float(ctx.paragraph_of[c.sentence] == 0)
+        # every mention of the place, kept or not: how the text as a whole talks about it
+        near = [x for x in ctx.all_cands if x.level not in ("country", "institution") and _km(x.place, c.place) <= 15.0]
+        ps = [x.prob for x in near] or [c.prob]
+        f["place_p_max"] = max(ps)
+        f["place_p_sum"] = min(sum(ps), 5.0) / 5.0
+        f["place_n"] = math.log1p(len(near))
+        f["place_rule_any"] = float(any(not x.exits for x in near))
+        f["place_cue_any"] = float(any(x.features.get("stop_cue") for x in near))
+        f["place_in_title"] = float(any(x.features.get("in_title") for x in near))
+        f["place_background_all"] = float(bool(near) and all(x.features.get("background_sentence") for x in near))
+        ctry = [x.prob for x in ctx.all_cands if x.level == "country" and x.place.country == c.place.country]
+        f["country_p_max"] = max(ctry, default=0.0)
+        f["country_n"] = math.log1p(len(ctry))
 
 
 def _keep_stop(ctx: _Ctx, c: Candidate) -> bool:
@@ -2023,6 +2110,7 @@ def _seat_candidates(ctx: _Ctx, cands: list[Candidate], traveler: str | None, ho
                           level="seat", origin_kind="seat", features=f, exits=exits)
             if trace is not None:
                 trace.append(("seat", c))
+            ctx.all_cands.append(c)
             if _keep(ctx, c):
                 out.append(c)
                 out_pos.append(c.pos)
