@@ -15,6 +15,12 @@ Needs the `train` extra (`pip install -e '.[train]'`: scikit-learn, numpy). A fe
 """
 from __future__ import annotations
 
+import os
+
+# one thread per fit: scikit-learn's OpenMP threads fight each other (and anything else running) on a
+# small machine, making a 2-second fit take a minute
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import argparse
 import dataclasses
 import datetime as dt
@@ -45,13 +51,22 @@ SEED = 20261202
 MODEL_DIR = ROOT / "tourmap" / "data" / "model"
 
 
-def labelled_sets() -> dict[str, Path]:
-    """Every labelled set: `corpus/sets.json` names them (set -> folder)."""
+def labelled_sets() -> dict[str, list[Path]]:
+    """Every labelled set: `corpus/sets.json` names them (set -> folder, or a set's folders: an
+    article set and its reworded twin are one set, never split between training and testing)."""
     listing = json.loads((ROOT / "corpus" / "sets.json").read_text(encoding="utf-8"))
-    return {name: ROOT / folder for name, folder in listing["sets"].items()}
+    return {name: [ROOT / f for f in ([folders] if isinstance(folders, str) else folders)]
+            for name, folders in listing["sets"].items()}
 
 
-def articles(folder: Path) -> list[tuple[Path, dict]]:
+def articles(group: Path | list[Path]) -> list[tuple[Path, dict]]:
+    out = []
+    for folder in [group] if isinstance(group, Path) else group:
+        out += _articles(folder)
+    return out
+
+
+def _articles(folder: Path) -> list[tuple[Path, dict]]:
     out = []
     for g in sorted(folder.glob("*.gold.json")):
         stem = g.name[: -len(".gold.json")]
@@ -327,9 +342,11 @@ def main() -> int:
             variants = {"rules": Decisions(), "mention+stop": Decisions(mention=mention, stop=stop),
                         "**all**": Decisions(mention=mention, stop=stop, date=date, met=met)}
             for v, dec in variants.items():
-                res = extract_set(folder, dataclasses.replace(rules, decisions=dec))
-                results[v] += res
-                print(line(f"{name} {v}", totals(res)), flush=True)
+                for one in folder:
+                    res = extract_set(one, dataclasses.replace(rules, decisions=dec))
+                    results[v + (" (twins)" if one.name.endswith("_twin") else "")] = \
+                        results.get(v + (" (twins)" if one.name.endswith("_twin") else ""), []) + res
+                    print(line(f"{one.name} {v}", totals(res)), flush=True)
         for v, res in results.items():
             print(line(f"ALL {v}", totals(res)))
         return 0

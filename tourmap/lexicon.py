@@ -90,6 +90,7 @@ class Lexicon:
     city_demonyms: dict[str, str] = field(default_factory=dict)  # folded adjective -> city name
     roles: dict[str, str] = field(default_factory=dict)  # folded role phrase -> role key
     _rx: dict[str, re.Pattern[str] | None] = field(default_factory=dict)
+    _found: dict[tuple[str, str], list[re.Match[str]]] = field(default_factory=dict, repr=False)
 
     def words(self, key: str) -> list[str]:
         val = self.raw.get(key) or []
@@ -111,8 +112,16 @@ class Lexicon:
         return self._rx[key]
 
     def find(self, key: str, text: str) -> list[re.Match[str]]:
+        # the stages ask about the same sentence for each place in it: remember the last answers
+        memo = self._found.get((key, text))
+        if memo is not None:
+            return memo
         r = self.rx(key)
-        return list(r.finditer(text)) if r else []
+        found = list(r.finditer(text)) if r else []
+        if len(self._found) > 20000:
+            self._found.clear()
+        self._found[(key, text)] = found
+        return found
 
     def has(self, key: str, text: str) -> bool:
         r = self.rx(key)

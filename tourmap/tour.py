@@ -181,6 +181,8 @@ class _Ctx:
         self.background = self._background_sentences()
         self.headers = {i for i, s in enumerate(self.sents) if self._is_header(i)}
         self._venues: set[int] | None = None
+        self._cue_memo: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self._folded: dict[int, str] = {}
         self.all_cands: list = []  # every candidate with its probability, kept or not
         # dates outside background sentences, by where they end: the narrative's dates so far
         self._narrative = sorted((d for d in self.dates if sentence_index(self.sents, d.start) not in self.background),
@@ -204,6 +206,19 @@ class _Ctx:
     def narrative_before(self, pos: int) -> list[DateExpr]:
         """Dates of non-background sentences that end by `pos`, in order of their end."""
         return self._narrative[:bisect.bisect_right(self._narrative_ends, pos)]
+
+    def cue_spans(self, key: str, text: str) -> list[tuple[int, int]]:
+        """Where a word list matches in a (sentence) text, found once per text."""
+        memo = self._cue_memo.get((key, text))
+        if memo is None:
+            memo = self._cue_memo[(key, text)] = [m.span() for m in self.lex.find(key, text)]
+        return memo
+
+    def folded_sentence(self, i: int) -> str:
+        memo = self._folded.get(i)
+        if memo is None:
+            memo = self._folded[i] = fold(self.sents[i].text)
+        return memo
 
     def sentence_text(self, i: int) -> str:
         return self.sents[i].text
@@ -709,7 +724,7 @@ def _fronted_locative_cue(ctx: _Ctx, sent: str, rel: int, end: int, base: int) -
     rest = rest[:stop.start()] if stop else rest
     if ctx.lex.has("cancelled", rest) or ctx.lex.has("background", rest):
         return None
-    nouns = {fold(w) for w in ctx.lex.words("stop_nouns")}
+    nouns = ctx.lex.compiled("tour:stop_nouns", lambda: {fold(w) for w in ctx.lex.words("stop_nouns")})
     for key in ("meet_cues", "stop_cues"):
         for m in ctx.lex.find(key, rest):
             if key == "stop_cues" and fold(re.sub(r"\s+", " ", m.group(0))) in nouns:
@@ -722,7 +737,7 @@ def _fronted_locative_cue(ctx: _Ctx, sent: str, rel: int, end: int, base: int) -
 def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
     """The stop cue governing a place: nearest before it in its stretch, else after it."""
     lo, hi = _segment(sent, rel)
-    nouns = {fold(w) for w in ctx.lex.words("stop_nouns")}
+    nouns = ctx.lex.compiled("tour:stop_nouns", lambda: {fold(w) for w in ctx.lex.words("stop_nouns")})
     cues = []
     for m in ctx.lex.find("stop_cues", sent):
         if not lo <= m.start() < hi:
@@ -1080,12 +1095,9 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             flag("border_before", any(_border_before(ctx, sent, at) for at in heads))
             flag("genitive", not came_from and any(_genitive_or_alias(ctx, sent, at) for at in heads))
             # "la cumbre de Davos", "the Madrid summit": an event held at the place
-            f["event_genitive"] = float(bool(ctx.lex.rx("event_nouns")) and (
-                bool(re.search(r"(?:" + ctx.lex.rx("event_nouns").pattern + r")\s+(?:[\wÀ-ÿ]+\s+){0,3}?"
-                               r"(?:de|del|da|do|of|en|in|em)\s+(?:(?:la|el|the|o|a)\s+)?$",
-                               sent[max(0, rel - 60):rel], ctx.lex.rx("event_nouns").flags))
-                or bool(ctx.lex.lang == "en" and re.match(r"\s+(?:" + ctx.lex.rx("event_nouns").pattern + ")",
-                                                          sent[end_rel:end_rel + 30], re.I))))
+            ev_before, ev_after = _event_rxs(ctx.lex)
+            f["event_genitive"] = float(bool(ev_before and (ev_before.search(sent[max(0, rel - 60):rel]) or
+                                                            ev_after.match(sent[end_rel:end_rel + 30]))))
             lo_c, hi_c = clause_bounds(sent, rel)
             f["negated_cue"] = float(any(_NEGATED.search(sent[max(lo_c, m.start() - 30):m.start()])
                                          for key in ("stop_cues", "meet_cues")
@@ -1263,7 +1275,7 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
         quote_before = s.text[:rel].count("\"") + s.text[:rel].count("“") - s.text[:rel].count("”")
         f["in_quote"] = float(quote_before % 2 == 1)
         ppl = sent_people.get(c.sentence, [])
-        f["traveler_in_sentence"] = float(bool(surname) and surname in fold(s.text))
+        f["traveler_in_sentence"] = float(bool(surname) and surname in ctx.folded_sentence(c.sentence))
         others = [p for p in ppl if p.name != traveler]
         f["other_person_in_sentence"] = float(bool(others))
         f["person_of_place_country"] = float(any(p.country and p.country == c.place.country for p in others))
@@ -1290,17 +1302,29 @@ _CUE_LISTS = ("stop_cues", "meet_cues", "host_cues", "departure", "return", "not
               "activity_stems", "event_nouns", "remote_cues", "companion_cues")
 
 
+def _event_rxs(lex: Lexicon) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """"la cumbre de Davos" (an event noun, then "de" right before the place) and, in English, "the
+    Madrid summit" (the event noun right after it)."""
+    def build():
+        ev = lex.rx("event_nouns")
+        if ev is None:
+            return None, None
+        before = re.compile(r"(?:" + ev.pattern + r")\s+(?:[\wÀ-ÿ]+\s+){0,3}?(?:de|del|da|do|of|en|in|em)\s+"
+                            r"(?:(?:la|el|the|o|a)\s+)?$", ev.flags)
+        after = re.compile(r"\s+(?:" + ev.pattern + ")" if lex.lang == "en" else r"(?!)", ev.flags)
+        return before, after
+    return lex.compiled("tour:event", build)
+
+
 def _window_cues(ctx: _Ctx, f: dict[str, float], sent: str, rel: int, end: int) -> None:
     """Which cue lists occur in the mention's clause, just before it and just after it."""
     lo, hi = clause_bounds(sent, rel)
-    windows = {"clause": sent[lo:hi], "before": sent[max(0, rel - 50):rel], "after": sent[end:end + 40]}
+    windows = (("clause", lo, hi), ("before", max(0, rel - 50), rel), ("after", end, end + 40))
     for key in _CUE_LISTS:
-        rx = ctx.lex.rx(key)
-        if rx is None:
-            continue
-        for w, text in windows.items():
-            if rx.search(text):
-                f[f"{w}:{key}"] = 1.0
+        for a, b in ctx.cue_spans(key, sent):  # found once per sentence
+            for w, wlo, whi in windows:
+                if wlo <= a and b <= whi:
+                    f[f"{w}:{key}"] = 1.0
 
 
 def _seat_place(ctx: _Ctx, office) -> tuple[Place | None, str | None]:
@@ -1746,14 +1770,20 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
 
     # trip abroad: places at home are the departure, the return or home politics
     # (a trip abroad weeks before, told as background, does not make a tour at home a trip abroad)
+    # With trained decisions these rules become the stop decision's features instead of cuts:
+    # one doubtful foreign mention must not wipe out a whole tour at home.
     foreign = [c for c in _drop_earlier_trips(cands, art.published)
                if c.place.country and home and c.place.country != home]
     if home and foreign:
-        cands = [c for c in cands if c.place.country != home or _hosting_on_trip(ctx, c, traveler, people, home)]
+        cut = [c for c in cands if c.place.country == home and not _hosting_on_trip(ctx, c, traveler, people, home)]
+        why = "home_while_abroad"
     elif home:  # a tour at home: the dateline is where the story is written
-        cands = [c for c in cands if c.origin_kind != "dateline"]
+        cut = [c for c in cands if c.origin_kind == "dateline"]
+        why = "dateline_at_home"
     else:
-        cands = [c for c in cands if c.origin_kind != "dateline" or len(cands) > 1]
+        cut = [c for c in cands if c.origin_kind == "dateline" and len(cands) <= 1]
+        why = "lone_dateline"
+    cands = _cut(ctx, cands, cut, why)
 
     # people met are named as the article writes them in full ("Claudia Sheinbaum"), else canonically
     written: dict[str, str] = {}
@@ -1882,7 +1912,8 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
         kept.append(c)
     cands = kept
 
-    cands = _drop_earlier_trips(cands, art.published)
+    kept_ids = {id(c) for c in _drop_earlier_trips(cands, art.published)}
+    cands = _cut(ctx, cands, [c for c in cands if id(c) not in kept_ids], "earlier_trip")
     cands = _drop_previews(cands)
     cands = _order(cands, art.published, ctx.paragraph_of)
     cands = _merge(cands)
@@ -1949,6 +1980,17 @@ def _assign_met(ctx: _Ctx, cands: list[Candidate], trace: list | None, *, people
             trace.append(("met", c, choices))
         if model is not None:
             c.met = choose_met(choices, model)
+
+
+def _cut(ctx: _Ctx, cands: list[Candidate], cut: list[Candidate], why: str) -> list[Candidate]:
+    """Drop what a trip-level rule rules out, or, when a trained decision judges the mentions, keep
+    it marked with the rule's reason for the stop decision to weigh."""
+    if ctx.k.decisions.mention is None:
+        gone = {id(c) for c in cut}
+        return [c for c in cands if id(c) not in gone]
+    for c in cut:
+        c.stop_features["cut_" + why] = 1.0
+    return cands
 
 
 def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
