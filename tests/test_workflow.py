@@ -474,7 +474,17 @@ def test_8_a_return_home_or_a_new_trip_ends_the_trip():
     a.articles[0] = Article(**{**a.articles[0].__dict__, "text": "Lula met Petro in Bogotá."})
     assert len(merge_tours([a, b], settings=Settings())) == 1  # the same dates without the return: one trip
     c = _trip_article("c", "2026-01-09", [(CARACAS, "2026-01-09")], title="Lula starts a new tour in Caracas")
-    assert len(merge_tours([a, c], settings=Settings())) == 2
+    d = _trip_article("d", "2026-01-11", [(CARACAS, "2026-01-10")], title="Lula's new tour: Caracas")
+    assert [[x.id for x in t.articles] for t in merge_tours([d, a, c], settings=Settings())] == [["a"], ["c", "d"]]
+
+
+def test_8_reports_of_one_trip_follow_each_other():
+    # The same trip dates (a recap months later, or a wrong year) do not pull in an article published
+    # far from every other report of the trip.
+    a = _trip_article("a", "2026-01-06", [(QUITO, "2026-01-05"), (BOGOTA, "2026-03-07")])
+    b = _trip_article("b", "2026-03-01", [(BOGOTA, "2026-03-07")])
+    assert len(merge_tours([a, b], settings=Settings())) == 2
+    assert len(merge_tours([a, b], settings=Settings(tour_window_days=60))) == 1
 
 
 def test_8_one_trip_reported_over_many_weeks_is_one_tour():

@@ -1,9 +1,9 @@
 """Several articles about one trip -> one tour, then the editor's corrections from config.
 
-Grouping is by the trip the articles report, not by when they were published: articles whose
+Grouping is by the trip the articles report, not only by when they were published: articles whose
 travelers are one person form one tour when the dates of their stops run on from each other (a few
-days apart, or a little more when the places are near) or they report the same stop; a return home
-or a "nueva gira" ends a trip. A config entry that names articles puts them together whatever the
+days apart, or a little more when the places are near) or they report the same stop, and each was
+published within `tour_window_days` of another of them; a return home or a "nueva gira" ends a trip. A config entry that names articles puts them together whatever the
 traveler.
 
 Inside a tour, a stop reported by several articles is one stop (same place within MATCH_KM,
@@ -261,10 +261,13 @@ class _Group:
     points: list[tuple[float, float]] = field(default_factory=list)
     stops: list[Stop] = field(default_factory=list)
     home_by: dt.date | None = None
+    published: list[dt.date] = field(default_factory=list)
     index: int = 0
 
     def add(self, trip: _Trip) -> None:
         self.tours.append(trip.tour)
+        if trip.published:
+            self.published.append(trip.published)
         self.spans += trip.spans
         self.points += trip.points
         self.stops += trip.tour.stops
@@ -295,14 +298,13 @@ def _continues(g: _Group, trip: _Trip, window: int) -> int | None:
     gap = _gap_days(g.spans, trip.spans)
     if gap is None:
         return 0  # an article that dates nothing joins its traveler's latest trip
-    if trip.new_trip:
-        # "Nueva gira": it only joins other reports of that same new trip, which begin with it.
-        began = min(a for a, _ in g.spans)
-        fresh = trip.start is not None and began >= trip.start - dt.timedelta(days=TRIP_GAP_DAYS)
-        return gap if gap == 0 and fresh else None
-    last = max(b for _, b in g.spans)
-    if trip.published and trip.published - last > dt.timedelta(days=window):
-        return None  # published long after: a look back, or another trip
+    if trip.published:
+        if trip.published - max(b for _, b in g.spans) > dt.timedelta(days=window):
+            return None  # published long after: a look back, or another trip
+        if g.published and min(abs(trip.published - p) for p in g.published) > dt.timedelta(days=window):
+            return None  # a trip's reports follow each other: each within the window of another
+    if trip.new_trip and trip.start and min(a for a, _ in g.spans) < trip.start - dt.timedelta(days=TRIP_GAP_DAYS):
+        return None  # "nueva gira": not the end of an earlier trip, only other reports of this one
     shared = _shares_stop(g, trip.tour)
     if g.home_by and trip.start and trip.start > g.home_by and not shared:
         return None  # the traveler went home in between
