@@ -51,7 +51,7 @@ PASSING_CONFIDENCE = 0.45
 NEW_TRIP = {
     "es": r"\b(?:nueva|otra|segunda|tercera) (?:gira|viaje|visita oficial)|\bnuevo viaje\b",
     "en": r"\b(?:new|another|second|third) (?:tour|trip|foreign trip)\b",
-    "pt": r"\b(?:nova|outra|segunda|terceira) (?:viagem|turnê|visita oficial)\b",
+    "pt": r"\b(?:nova|outra|segunda|terceira) (?:viagem|turn[eê]|visita oficial)\b",
 }
 RETURN_HOME = {
     "es": r"\b(?:regres\w*|volv\w*|retorn\w*|de vuelta|de regreso)\b[^.\n]{0,50}?",
@@ -110,6 +110,7 @@ def _agree(x: str, y: str) -> bool:
     return x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y))
 
 
+@functools.lru_cache(maxsize=4096)
 def surname(name: str | None) -> str:
     # "Leo XIV": a regnal number is not a surname.
     words = [w for i, w in enumerate(name_tokens(name)) if i == 0 or not re.fullmatch(r"[ivxlc]+", w)]
@@ -209,11 +210,11 @@ class _Trip:
     new_trip: bool = False  # the lede says this is a new trip
     home_by: dt.date | None = None  # the traveler is back home by then
 
-    @property
+    @functools.cached_property
     def start(self) -> dt.date | None:
         return min((a for a, _ in self.spans), default=None)
 
-    @property
+    @functools.cached_property
     def end(self) -> dt.date | None:
         return max((b for _, b in self.spans), default=None)
 
@@ -232,8 +233,7 @@ def _trip(t: Tour) -> _Trip:
     trip = _Trip(t, spans, [(s.lat, s.lon) for s in t.stops], pub)
     lang = wording.known_language(t.articles[0].language if t.articles else "es")
     for a in t.articles:
-        lede = f"{a.title}\n{a.text[:400]}"
-        if re.search(NEW_TRIP[lang], _fold(lede)):
+        if re.search(NEW_TRIP[lang], f"{a.title}\n{a.text[:400]}", re.I):  # the lede
             trip.new_trip = True
         if _returns_home(t, a.text, lang):
             trip.home_by = max([d for d in (trip.end, pub) if d], default=None)
@@ -247,9 +247,13 @@ def _returns_home(t: Tour, text: str, lang: str) -> bool:
         homes.append(t.origin.name)
         if t.origin.country:
             homes.append(wording.country_name(t.origin.country, lang))
-    homes = [_fold(h) for h in homes if h]
-    rx = RETURN_HOME[lang] + r"\b(?:" + "|".join(re.escape(h) for h in homes) + r")\b"
-    return re.search(rx, _fold(text)) is not None
+    home_rx = re.compile(r"\b(?:" + "|".join(re.escape(_fold(h)) for h in homes if h) + r")\b")
+    # Only the few stretches after a verb of returning are folded (folding a whole text costs more
+    # than the rest of the merge).
+    for m in re.finditer(RETURN_HOME[lang], text, re.I):
+        if home_rx.search(_fold(text[m.start():m.end() + 60])):
+            return True
+    return False
 
 
 @dataclass
@@ -262,12 +266,15 @@ class _Group:
     stops: list[Stop] = field(default_factory=list)
     home_by: dt.date | None = None
     published: list[dt.date] = field(default_factory=list)
+    end: dt.date | None = None  # its latest date
     index: int = 0
 
     def add(self, trip: _Trip) -> None:
         self.tours.append(trip.tour)
         if trip.published:
             self.published.append(trip.published)
+        if trip.end and (self.end is None or trip.end > self.end):
+            self.end = trip.end
         self.spans += trip.spans
         self.points += trip.points
         self.stops += trip.tour.stops
@@ -338,6 +345,8 @@ def group_tours(tours: list[Tour], *, settings: Settings) -> list[_Group]:
             best = None
             for i in sorted(seen, reverse=True):  # the latest trip first
                 g = auto[i]
+                if g.end and trip.start and (trip.start - g.end).days > settings.tour_window_days:
+                    continue  # long over (cheap to tell: most of a traveler's trips are)
                 if not same_person(g.traveler, t.traveler):
                     continue
                 gap = _continues(g, trip, settings.tour_window_days)

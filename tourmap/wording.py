@@ -6,6 +6,7 @@ interactive page (render.py), the static images (static.py) and the site (site.p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from babel import Locale
@@ -146,6 +147,7 @@ def km_text(km: float, lang: str) -> str:
     return f"{format_decimal(round(km), '#,##0', locale=lang)} km"
 
 
+@functools.lru_cache(maxsize=1024)
 def country_name(code: str | None, lang: str) -> str:
     if not code:
         return ""
