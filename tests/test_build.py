@@ -97,7 +97,8 @@ def test_new_article_joins_its_tour_and_keeps_the_slug(news):
     assert statuses(built)[1] == ("kast-2025-12", "rebuilt", "new article 001_later.md")
     tour = json.loads((out / "kast-2025-12" / "tour.json").read_text(encoding="utf-8"))
     assert tour["stops"][0]["date"] == "2025-12-23" and tour["stops"][0]["status"] == "completed"
-    assert tour["conflicts"] == ["Quito: date 2025-12-22 (000_seed) vs 2025-12-23 (001_later): kept the newer"]
+    assert tour["conflicts"] == [
+        "Quito: fecha 2025-12-22 (000_seed) frente a 2025-12-23 (001_later): se mantiene 2025-12-23 (artículo más reciente)"]
 
 
 def test_config_version_force_and_removal(news, monkeypatch):
@@ -111,7 +112,10 @@ def test_config_version_force_and_removal(news, monkeypatch):
     assert [b.reason.split(" (")[0] for b in build([arts], out, edited, jobs=1)] == ["tourmap changed"] * 2
     assert [b.reason for b in build([arts], out, edited, jobs=1, force=True)] == ["forced"] * 2
     (arts / "002_mx.md").unlink()
-    built = build([arts], out, edited, jobs=1)
+    built = build([arts], out, edited, jobs=1)  # removal is explicit: kept, and the build says why
+    assert statuses(built)[-1] == ("sheinbaum-2025-09", "kept", "no article left for it (`tourmap prune` removes it)")
+    assert (out / "sheinbaum-2025-09" / "index.html").exists()
+    built = build([arts], out, edited, jobs=1, prune=True)
     assert statuses(built)[-1] == ("sheinbaum-2025-09", "removed", "no article left for it")
     assert not (out / "sheinbaum-2025-09").exists() and (out / "kast-2025-12" / "index.html").exists()
 
@@ -164,6 +168,8 @@ def test_cli_build_lines_and_errors(news):
     assert res.stdout.splitlines() == [
         f"rebuilt sheinbaum-2025-09: new tour ({out}/sheinbaum-2025-09/index.html, 1 stops)",
         f"rebuilt kast-2025-12: new tour ({out}/kast-2025-12/index.html, 2 stops)",
+        "  conflict: Quito: fecha 2025-12-22 (000_seed) frente a 2025-12-23 (001_later): se mantiene 2025-12-23 "
+        "(artículo más reciente)",
         f"2 rebuilt, 0 unchanged, 0 removed in {out}"]
     res = runner.invoke(cli, ["build", str(arts), "-o", str(out)])
     assert res.stdout.splitlines() == ["unchanged sheinbaum-2025-09", "unchanged kast-2025-12",

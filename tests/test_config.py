@@ -56,7 +56,8 @@ def test_shipped_config_is_all_defaults_and_its_example_is_valid(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("tours: [\n", "not valid YAML at line 2"),
     ("- a\n- b\n", "expected a mapping at the top level, got a list"),
-    ("colour: red\n", "colour: unknown key (known: extractor, geocoder, map, site, tour_window_days, tours)"),
+    ("colour: red\n", "colour: unknown key (known: extractor, geocoder, map, paths, review, site, tour_window_days, "
+     "tours)"),
     ("tour_window_days: many\n", "tour_window_days: expected a whole number of days, got 'many'"),
     ("tour_window_days: true\n", "tour_window_days: expected a whole number of days, got True"),
     ("map: [1]\n", "map: expected a mapping, got a list"),
@@ -91,7 +92,7 @@ def test_shipped_config_is_all_defaults_and_its_example_is_valid(tmp_path):
      "tours[0].stops[0].drop: a stop cannot be both dropped and added"),
     ("tours: [{slug: a, stops: [{match: x, met: Noboa}]}]\n", "tours[0].stops[0].met: expected a list, got text 'Noboa'"),
     ("tours: [{slug: a, stops: [{match: x, when: 2025}]}]\n", "tours[0].stops[0].when: unknown key (known: add, "
-     "country, date, drop, landmark, lat, lon, match, met, name, status)"),
+     "confirm, country, date, drop, landmark, lat, lon, match, met, name, status)"),
 ])
 def test_bad_config_names_file_key_and_problem(tmp_path, text, message):
     p = tmp_path / "tourmap.yaml"

@@ -497,7 +497,9 @@ def rendered_hostile(tmp_path_factory):
     d = tmp_path_factory.mktemp("render")
     page = d / "index.html"
     page.write_text(render.render_map(tour, geom, settings=settings), encoding="utf-8")
-    (d / "embed.html").write_text(render.embed_snippet(tour, settings=settings), encoding="utf-8")
+    from tourmap.embed import embed_snippet
+
+    (d / "embed.html").write_text(embed_snippet(tour, settings=settings), encoding="utf-8")
     try:  # the static images moved from render.py to static.py; accept either home
         from tourmap.static import render_static
     except ImportError:

@@ -172,7 +172,10 @@ def test_a_new_model_rebuilds_like_a_new_tourmap(stub, tmp_path):
 
 @pytest.fixture(scope="module")
 def rules_stops():
-    return [dict(s, source="rules") for s in extract_one(SEED, Settings()).to_json()["stops"]]
+    from tourmap.merge import merge_tours  # what `extract` prints: the tour after the merge stage
+
+    [tour] = merge_tours([extract_one(SEED, Settings())], settings=Settings())
+    return [dict(s, source="rules") for s in tour.to_json()["stops"]]
 
 
 @pytest.mark.parametrize("mode,requests", [

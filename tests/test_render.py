@@ -17,7 +17,6 @@ from tourmap.geometry import build_geometry
 from tourmap.static import render_static
 from tourmap.render import (
     date_text,
-    embed_snippet,
     json_for_html,
     page_data,
     render_map,
@@ -238,15 +237,6 @@ def test_static_images_escape_and_ignore_math(tmp_path):
     assert "<script" not in svg and "<img" not in svg
     assert "&lt;/script&gt;" in svg
     assert "${window.__pwned=3}" in html.unescape(svg)  # a dollar sign stays text, not mathtext
-
-
-def test_embed_snippet():
-    tour = seed_tour(hostile=True)
-    snip = embed_snippet(tour, settings=settings())
-    assert '<iframe src="index.html"' in snip and 'loading="lazy"' in snip and "aspect-ratio" in snip
-    title = re.search(r'title="([^"]*)"', snip).group(1)
-    assert "<" not in title and html.unescape(title).startswith("La gira regional")
-    assert snip.count("<iframe") == 1
 
 
 def test_tiles_option_is_validated_and_allowed_by_csp():

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import tourmap.build
 from tourmap.cli import cli
-from tourmap.config import Settings, SiteSettings
+from tourmap.config import Settings, SiteSettings, TourOverride
 from tourmap.errors import BuildError
 from tourmap.site import publish
 
@@ -49,10 +49,12 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
 
 def test_site_pages_feed_and_sitemap(news):
     arts, site = news
-    summary = publish([arts], site, Settings(), jobs=1)
+    titled = Settings(tours=[TourOverride(slug="kast-2025-12", title='Kast <b>gira</b> & "Noboa"')])
+    summary = publish([arts], site, titled, jobs=1)
     assert summary == f"published 2 tours to {site} (2 changed)"
+    # no sitemap.xml without site.base_url: the protocol wants absolute addresses
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == sorted(
-        ["index.html", "feed.xml", "sitemap.xml"]
+        ["index.html", "feed.xml"]
         + [f"{slug}/{n}" for slug in ("kast-2025-12", "sheinbaum-2025-09")
            for n in ("index.html", "tour.html", "tour.json", "tour.geojson", "stops.csv", "embed.html", "map.png")])
     index = (site / "index.html").read_text(encoding="utf-8")
@@ -63,6 +65,7 @@ def test_site_pages_feed_and_sitemap(news):
     assert 'Actualizado <time datetime="2025-12-21">2025-12-21</time>' in index
     assert "José Antonio Kast · 2025-12-22 – 2026-01 · 2 paradas" in index
     assert "Claudia Sheinbaum Pardo · 1 parada<" in index
+    assert "sitemap.xml" not in index
     page = (site / "kast-2025-12" / "tour.html").read_text(encoding="utf-8")
     assert '<iframe class="map" src="index.html"' in page
     assert "<td>2</td><td>Lima</td><td>PE</td><td>2026-01</td><td>prevista</td>" in page
@@ -77,10 +80,8 @@ def test_site_pages_feed_and_sitemap(news):
     assert [e.findtext(f"{ATOM}id") for e in entries] == ["urn:tourmap:tour:kast-2025-12",
                                                          "urn:tourmap:tour:sheinbaum-2025-09"]
     assert entries[0].findtext(f"{ATOM}title") == 'Kast <b>gira</b> & "Noboa"'
+    assert entries[1].findtext(f"{ATOM}title") == "Gira de Claudia Sheinbaum Pardo: Ciudad de México"
     assert entries[1].findtext(f"{ATOM}updated") == "2025-09-17T00:00:00Z"
-    locs = [e.text for e in ET.parse(site / "sitemap.xml").getroot().iter(
-        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert locs[:3] == ["index.html", "kast-2025-12/tour.html", "kast-2025-12/"]
 
 
 def test_base_url_makes_feed_and_sitemap_absolute(news):
@@ -89,7 +90,11 @@ def test_base_url_makes_feed_and_sitemap_absolute(news):
     feed = ET.parse(site / "feed.xml").getroot()
     assert feed.findtext(f"{ATOM}id") == "https://example.org/maps/"
     assert feed.find(f"{ATOM}entry/{ATOM}link").get("href") == "https://example.org/maps/kast-2025-12/tour.html"
-    assert "<loc>https://example.org/maps/sheinbaum-2025-09/</loc>" in (site / "sitemap.xml").read_text()
+    locs = [e.text for e in ET.parse(site / "sitemap.xml").getroot().iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs[:3] == ["https://example.org/maps/", "https://example.org/maps/kast-2025-12/tour.html",
+                        "https://example.org/maps/kast-2025-12/"]
+    assert all(loc.startswith("https://example.org/maps/") for loc in locs)
 
 
 def test_republish_unchanged_touches_nothing(news):

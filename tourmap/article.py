@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from .config import _Loader as _NoTimestamps  # YAML dates stay text: _iso names a bad one
 from .errors import InputError
 from .lexicon import all_lexicons, fold
 from .models import Article
@@ -279,7 +280,7 @@ def read_article(path: str | Path, *, published: str | None = None, language: st
         m = _FRONT.match(raw)
         if m:
             try:
-                meta = yaml.safe_load(m.group(1)) or {}
+                meta = yaml.load(m.group(1), Loader=_NoTimestamps) or {}  # bad dates: our message
             except yaml.YAMLError as exc:
                 first = str(exc).splitlines()[0] if str(exc) else "bad YAML"
                 raise InputError(f"{name}: front matter is not valid YAML ({first})") from None

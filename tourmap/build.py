@@ -1,10 +1,14 @@
 """`tourmap build`: articles -> one folder per tour with the map and its data.
 
-One straight line: hash the articles, take each article's extraction from the cache or extract it
-(in a process pool), merge into tours, decide from the manifest which tours changed, write those
-(in the pool too: rendering is the slow part), drop folders of tours that no longer exist, save the
-manifest. Each tour folder is written aside and swapped in whole, so a failed build never leaves a
-half-written folder where a good one was; a no-op rebuild writes nothing at all.
+One straight line: hash the articles (the ones named, plus those earlier builds recorded in the
+manifest, so a tour keeps all of its articles), take each article's extraction from the cache or
+extract it (in a process pool), skip articles that tell no trip, merge into tours (each keeping the
+slug it was first built under), decide from the manifest which of the named articles' tours
+changed, write those (in the pool too: rendering is the slow part), leave a redirect page where an
+editor renamed a tour, save the manifest. Tours of articles not named are left as they are; a tour
+with no article left is only removed when asked (`prune`). Each tour folder is written aside and
+swapped in whole, so a failed build never leaves a half-written folder where a good one was; a
+no-op rebuild writes nothing at all.
 """
 from __future__ import annotations
 
@@ -18,9 +22,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from .config import Settings
-from .errors import BuildError, InputError, TourmapError
-from .manifest import (ExtractCache, Manifest, TourEntry, cache_key, code_version, extraction_hash,
-                       extractor_id, fell_back, file_sha256, read_by, tour_config_hasher, why_rebuild)
+from .errors import BuildError, ConfigError, InputError, TourmapError
+from .manifest import (ExtractCache, Manifest, TourEntry, TourStates, cache_key, code_version,
+                       extraction_hash, extractor_id, fell_back, file_sha256, read_by, tour_config_hasher,
+                       why_rebuild)
 from .models import Tour, TourGeometry
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -36,7 +41,19 @@ class BuiltTour:
     folder: Path
     tour: Tour
     reason: str = ""  # why it was (re)built, for the log
-    status: str = "rebuilt"  # "rebuilt", "unchanged" or "removed"
+    # "rebuilt", "unchanged", "kept" (not named, or no article left: left as it was), "removed"
+    # (pruned), "redirect" (an old address that sends readers to `tour.slug`'s folder) or
+    # "held" (every stop awaits an editor's review: nothing to publish yet)
+    status: str = "rebuilt"
+
+
+class BuildReport(list):
+    """The BuiltTour of every tour the output holds, plus what the build skipped or found wrong."""
+
+    def __init__(self, items=(), *, skipped=(), problems=()):
+        super().__init__(items)
+        self.skipped: list[tuple[Path, str]] = list(skipped)  # articles that tell no trip
+        self.problems = list(problems)  # config corrections that hit nothing (merge.Problem)
 
 
 class Busy(BuildError):
@@ -68,7 +85,8 @@ def tour_files(tour: Tour, settings: Settings, *, geom: TourGeometry | None = No
     files: dict[str, str | bytes] = {}
     if page:
         from .export import dumps, stops_csv, tour_geojson
-        from .render import embed_snippet, render_map
+        from .embed import embed_snippet
+        from .render import render_map
 
         files.update({
             "index.html": render_map(tour, geom, settings=settings),
@@ -395,18 +413,62 @@ def _moved(tour: Tour, path: Path) -> Tour:
     return tour
 
 
-def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: bool = False,
-          jobs: int | None = None, progress: bool = False, refresh: bool = False) -> list[BuiltTour]:
-    """Build (or bring up to date) one folder per tour in `out_dir`; see the module docstring.
+def redirect_files(old: str, new: str, settings: Settings, lang: str) -> dict[str, str]:
+    """The pages left at an old address: the map and the tour page send readers to the new one
+    (meta refresh: works in an iframe, without JavaScript, and tells search engines)."""
+    from .site import esc
+    from .wording import LABELS, known_language
 
+    lang = known_language(lang)
+    base = settings.site.base_url
+    files = {}
+    for page in ("index.html", "tour.html"):
+        rel = f"../{new}/{page}"
+        canonical = f"{base}{new}/{page}" if base else rel
+        files[page] = (
+            f'<!doctype html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="refresh" content="0; url={esc(rel)}">\n'
+            f'<link rel="canonical" href="{esc(canonical)}">\n<meta name="robots" content="noindex">\n'
+            f"<title>{esc(LABELS[lang]['moved'])}</title>\n</head>\n<body>\n"
+            f'<p><a href="{esc(rel)}">{esc(LABELS[lang]["moved"])}: {esc(new)}</a></p>\n</body>\n</html>\n')
+    return files
+
+
+def _write_if_changed(target: Path, files: dict[str, str]) -> bool:
+    try:
+        if all((target / n).read_text(encoding="utf-8") == t for n, t in files.items()) and \
+                {p.name for p in target.iterdir()} == set(files):
+            return False
+    except OSError:
+        pass
+    swap_in(target, dict(files))
+    return True
+
+
+def _rel(path: Path, out_dir: Path) -> str:
+    return Path(os.path.relpath(path.absolute(), out_dir.absolute())).as_posix()
+
+
+def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: bool = False,
+          jobs: int | None = None, progress: bool = False, refresh: bool = False, prune: bool = False,
+          write: bool = True, check_config: bool | None = None) -> BuildReport:
+    """Build (or bring up to date) the folders of the tours of the articles in `paths`.
+
+    Only those tours are written; the output's other tours are left as they were ("kept"). With
+    `prune`, tours with no article left are removed (and listed); `write=False` only works out
+    what a build would do (`tourmap prune --dry-run`, `tourmap review`). `check_config` (default:
+    when every path is a folder, i.e. the whole collection) makes a config entry naming a tour
+    that does not exist an error; a correction whose `match` hits no stop always is one.
     `refresh`: ask the language model again (extractor llm or hybrid) and rebuild every tour."""
     force = force or refresh
-    from .merge import merge_tours
+    from .merge import article_file, merge_tours
 
     out_dir = Path(out_dir)
-    files = gather_articles(paths)
-    if not files:
+    named = gather_articles(paths)
+    if not named:
         raise InputError(f"{', '.join(map(str, paths))}: no articles (.txt, .md, .html) found")
+    if check_config is None:
+        check_config = all(Path(p).is_dir() for p in paths)
     jobs = jobs or default_jobs()
     lock = hold_lock(out_dir / LOCK_NAME, timeout=settings.site.lock_timeout_s)
     warm: WarmPair | None = None
@@ -414,31 +476,100 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
     def warm_up(todo: list[Path]) -> None:
         # New articles: something will most likely be drawn. Few of them: no process pool.
         nonlocal warm
-        if warm is None and len(todo) < POOL_MIN and Warm.wanted(jobs):
+        if write and warm is None and len(todo) < POOL_MIN and Warm.wanted(jobs):
             warm = WarmPair.start()
 
     try:
+        old = Manifest.load(out_dir)
+        named_names = {f.name for f in named}
+        # Articles of earlier builds that still exist: a tour named now keeps all of its articles.
+        extra = [p for n, p in old.article_files(out_dir).items() if n not in named_names]
+        files = named + extra
         if force:
             warm_up(files)
         xhash = extraction_hash(settings)
         per_article, shas = extract_articles(files, settings, cache_dir=out_dir / ".cache" / "extract",
                                              jobs=jobs, progress=progress, extraction=xhash, on_miss=warm_up,
                                              refresh=refresh)
-        name_of = {f.stem: f.name for f in files}
-        tours = merge_tours(per_article, settings=settings)
-        old = Manifest.load(out_dir)
+        file_of = {f.name: f for f in files}
+        skipped = [(f, "no trip in it (no stops found)") for f, t in zip(files, per_article)
+                   if not t.stops and f.name in named_names]
+        with_trip = [t for t in per_article if t.stops]
+        renames = {was: o.slug for o in settings.tours for was in o.renamed_from}
+        problems: list = []
+        tours = merge_tours(with_trip, settings=settings, slugs=old.slug_of(),
+                            reserved=set(old.tours) | set(old.redirects), review=True,
+                            problems=problems, check_slugs=check_config)
+        if write and problems:
+            raise ConfigError(str(problems[0]))
         new = Manifest(version=code_version())
         sha_of = {f.name: shas[f] for f in files}
         config_hash = tour_config_hasher(settings, extraction=xhash)
+        states = TourStates(out_dir / ".cache" / "tours")
         plan: list[tuple[Tour, str | None]] = []
+        out = BuildReport(skipped=skipped, problems=problems)
+        produced: dict[str, Tour] = {}
         for t in tours:
-            names = sorted({name_of.get(a.id, Path(a.path).name if a.path else a.id) for a in t.articles})
+            names = sorted({article_file(a) for a in t.articles})
             entry = TourEntry(articles={n: sha_of.get(n, "") for n in names},
-                              config=config_hash(t.slug),
-                              version=new.version, extractor=read_by(t))
+                              paths={n: _rel(file_of[n], out_dir) for n in names if n in file_of},
+                              config=config_hash(t.slug), version=new.version, extractor=read_by(t))
+            produced[t.slug] = t
+            if not named_names & set(names):
+                # Only articles no one named this time: left exactly as the last build made it.
+                if t.slug in old.tours:
+                    new.tours[t.slug] = old.tours[t.slug]
+                    why = why_rebuild(old.tours[t.slug], entry, folder_ok=True, force=False)
+                    # Outdated: what the folder was drawn from, not what its articles say now.
+                    out.append(BuiltTour(t.slug, out_dir / t.slug, (states.get(t.slug) if why else None) or t,
+                                         status="kept", reason=f"not named ({why}); build its articles to update it"
+                                         if why else "unchanged"))
+                continue
+            if not t.stops:
+                if t.slug in old.tours:
+                    new.tours[t.slug] = old.tours[t.slug]
+                out.append(BuiltTour(t.slug, out_dir / t.slug, t, status="held",
+                                     reason=f"every stop is below the review threshold "
+                                            f"({settings.review.min_confidence:g}); confirm them in config"))
+                continue
             new.tours[t.slug] = entry
             folder_ok = (out_dir / t.slug / "index.html").is_file()
             plan.append((t, why_rebuild(old.tours.get(t.slug), entry, folder_ok=folder_ok, force=force)))
+        # Old addresses: a rename in config, or a tour whose articles all went into another one.
+        redirects = {k: v for k, v in old.redirects.items() if k not in produced}
+        where = {n: t.slug for t in tours for n in {article_file(a) for a in t.articles}}
+        stale = []
+        for slug, entry in sorted(old.tours.items()):
+            if slug in produced:
+                continue
+            targets = sorted({where[n] for n in entry.articles if n in where})
+            if slug in renames and renames[slug] in produced:
+                redirects[slug] = renames[slug]
+            elif len(targets) == 1:
+                redirects[slug] = targets[0]
+            elif targets:  # split: where most of them went
+                redirects[slug] = max(targets, key=lambda s: (sum(where.get(n) == s for n in entry.articles), s))
+            else:
+                stale.append(slug)
+        for _ in range(len(redirects)):  # a -> b -> c: a -> c
+            redirects = {k: redirects.get(v, v) for k, v in redirects.items()}
+        redirects = {k: v for k, v in redirects.items() if k != v}
+        gone = set(stale) if prune else set()
+        redirects = {k: v for k, v in redirects.items() if v not in gone}
+        for slug in stale:
+            if slug in gone:
+                out.append(BuiltTour(slug, out_dir / slug, states.get(slug) or Tour(articles=[], slug=slug),
+                                     status="removed", reason="no article left for it"))
+            else:
+                new.tours[slug] = old.tours[slug]
+                out.append(BuiltTour(slug, out_dir / slug, states.get(slug) or Tour(articles=[], slug=slug),
+                                     status="kept", reason="no article left for it (`tourmap prune` removes it)"))
+        new.redirects = redirects
+        if not write:
+            for t, why in plan:
+                out.append(BuiltTour(t.slug, out_dir / t.slug, t, reason=why or "unchanged",
+                                     status="rebuilt" if why else "unchanged"))
+            return out
         todo = [t for t, why in plan if why]
         if warm is not None and len(todo) < POOL_MIN:
             written = [warm.write(t, out_dir, settings) for t in todo]
@@ -446,18 +577,29 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
             written = list(_imap(_write, [(t, out_dir, settings) for t in todo], jobs=jobs, desc="rendering",
                                  show=progress, unit="tour"))
         done = {b.slug: b for b in written}
-        out: list[BuiltTour] = []
+        built: list[BuiltTour] = []
         for t, why in plan:
             if why:
                 b = done[t.slug]
-                out.append(BuiltTour(b.slug, b.folder, t, reason=why, status="rebuilt"))
+                states.put(t)
+                built.append(BuiltTour(b.slug, b.folder, t, reason=why, status="rebuilt"))
             else:
-                out.append(BuiltTour(t.slug, out_dir / t.slug, t, reason="unchanged", status="unchanged"))
-        for slug in sorted(set(old.tours) - set(new.tours)):
+                if not states.has(t.slug):
+                    states.put(t)
+                built.append(BuiltTour(t.slug, out_dir / t.slug, t, reason="unchanged", status="unchanged"))
+        out[:0] = built
+        for slug in sorted(gone):
             # Only folders this build made (listed in its manifest) are ever removed.
             shutil.rmtree(out_dir / slug, ignore_errors=True)
-            out.append(BuiltTour(slug, out_dir / slug, Tour(articles=[], slug=slug),
-                                 reason="no article left for it", status="removed"))
+            states.drop(slug)
+        for slug in sorted(set(old.redirects) - set(redirects)):
+            if slug not in produced:
+                shutil.rmtree(out_dir / slug, ignore_errors=True)
+        for slug, target in sorted(redirects.items()):
+            lang = produced[target].language if target in produced else settings.site.language or "es"
+            changed = _write_if_changed(out_dir / slug, redirect_files(slug, target, settings, lang))
+            out.append(BuiltTour(slug, out_dir / slug, Tour(articles=[], slug=target), status="redirect",
+                                 reason=f"now at {target}" + ("" if changed else ", unchanged")))
         try:
             new.save(out_dir)
         except OSError as exc:

@@ -1,4 +1,9 @@
-"""Settings: one YAML file (default `config/tourmap.yaml`) validated into typed sections.
+"""Settings: one YAML file (the project file) validated into typed sections.
+
+The project file is `tourmap.yaml` or `config/tourmap.yaml`, found like git finds its folder: in the
+working directory or the nearest folder above it (or named with `--config`). Paths in it are relative
+to the project folder (the one holding `tourmap.yaml`, or the parent of `config/`). With no project
+file, the working directory is the project folder and every setting has its default.
 
 Knowledge files (office-holders, curated places, corridors) are data in `config/` too; the stage
 that uses each one loads it. Errors name the file, the key and what is wrong:
@@ -54,11 +59,39 @@ class SiteSettings:
 
     title: str = "Tours"
     description: str = ""
-    language: str = "es"
-    # Absolute URL the site is served from ("https://example.org/maps/"): sitemap.xml and the
-    # Atom feed need absolute links. Empty: they carry relative links (the HTML always does).
+    # The language of every tour and page ("es", "en", "pt"). Empty: each tour speaks the
+    # language of most of its articles, and the site's own pages that of most of its tours.
+    language: str = ""
+    # Absolute URL the site is served from ("https://example.org/maps/"): the embed snippet,
+    # sitemap.xml and the Atom feed need absolute links. Empty: an embed pasted into an article
+    # cannot find its map, and publish says so.
     base_url: str = ""
     lock_timeout_s: float = 2.0  # how long a second run waits for the first before giving up
+
+
+LANGUAGES = ("es", "en", "pt")
+REVIEW_ACTIONS = ("hold", "mark")
+
+
+@dataclass
+class PathSettings:
+    """Where the commands look when given no paths, relative to the project folder."""
+
+    articles: str = "."  # the article files (not searched recursively)
+    output: str = "outputs"  # `tourmap build`
+    site: str = "outputs/site"  # `tourmap publish`
+
+
+@dataclass
+class ReviewSettings:
+    """Stops an editor should confirm before the public sees them.
+
+    A stop whose confidence is below `min_confidence` is held off the map (`below: hold`) or shown
+    marked "por confirmar" (`below: mark`) by build and publish, until a correction in `tours`
+    names it (`confirm: true`, or any change to it). `tourmap review` lists them."""
+
+    min_confidence: float = 0.5
+    below: str = "mark"
 
 
 @dataclass
@@ -100,6 +133,7 @@ class StopOverride:
     met: list[str] | None = None
     drop: bool = False
     add: bool = False
+    confirm: bool = False  # an editor checked it: publish it whatever its confidence
 
 
 @dataclass
@@ -108,6 +142,8 @@ class TourOverride:
 
     slug: str
     articles: list[str] = field(default_factory=list)
+    renamed_from: list[str] = field(default_factory=list)  # earlier slugs: they become redirects
+    language: str | None = None
     title: str | None = None
     subtitle: str | None = None
     stops: list[StopOverride] = field(default_factory=list)
@@ -125,6 +161,17 @@ class Settings:
     tours: list[TourOverride] = field(default_factory=list)
     site: SiteSettings = field(default_factory=SiteSettings)
     extractor: ExtractorSettings = field(default_factory=ExtractorSettings)
+    paths: PathSettings = field(default_factory=PathSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    root: Path | None = None  # the project folder; None: the working directory
+
+    @property
+    def project(self) -> Path:
+        return (self.root or Path.cwd()).absolute()
+
+    def default_path(self, which: str) -> Path:
+        """paths.articles / output / site, resolved against the project folder."""
+        return self.project / getattr(self.paths, which)
 
     def knowledge(self, name: str) -> Path:
         """Path of a knowledge file: the config's own folder first, then the shipped one."""
@@ -280,9 +327,11 @@ def _map(raw, w: _Where) -> MapSettings:
 def _site(raw, w: _Where) -> SiteSettings:
     raw = _mapping(raw, SiteSettings, w)
     d = SiteSettings()
-    for key in ("title", "description", "language"):
+    for key in ("title", "description"):
         if key in raw:
             setattr(d, key, _str(raw[key], w / key))
+    if "language" in raw:
+        d.language = _language(raw["language"], w / "language", empty=True)
     if "base_url" in raw:
         url = _str(raw["base_url"], w / "base_url", optional=True) or ""
         if url and not re.match(r"^https?://[^\s/]+", url):
@@ -339,6 +388,39 @@ def _extractor(raw, w: _Where) -> ExtractorSettings:
     return d
 
 
+def _language(v, w: _Where, *, empty: bool = False) -> str:
+    v = (_str(v, w, optional=True) or "").strip().lower()
+    if v == "" and empty:
+        return ""
+    if v not in LANGUAGES:
+        raise w.fail(f"expected one of {', '.join(LANGUAGES)}" + (" or empty" if empty else "") + f", got {v!r}")
+    return v
+
+
+def _paths(raw, w: _Where) -> PathSettings:
+    raw = _mapping(raw, PathSettings, w)
+    d = PathSettings()
+    for key in ("articles", "output", "site"):
+        if key in raw:
+            value = _str(raw[key], w / key)
+            if not value.strip():
+                raise (w / key).fail("expected a path, got an empty text")
+            setattr(d, key, value)
+    return d
+
+
+def _review(raw, w: _Where) -> ReviewSettings:
+    raw = _mapping(raw, ReviewSettings, w)
+    d = ReviewSettings()
+    if "min_confidence" in raw:
+        d.min_confidence = _num(raw["min_confidence"], w / "min_confidence", lo=0, hi=1)
+    if "below" in raw:
+        if raw["below"] not in REVIEW_ACTIONS:
+            raise (w / "below").fail(f"expected 'hold' or 'mark', got {raw['below']!r}")
+        d.below = raw["below"]
+    return d
+
+
 def _stop(raw, w: _Where) -> StopOverride:
     raw = _mapping(raw, StopOverride, w, required=("match",))
     s = StopOverride(match=_str(raw["match"], w / "match"))
@@ -363,6 +445,8 @@ def _stop(raw, w: _Where) -> StopOverride:
         s.drop = _bool(raw["drop"], w / "drop")
     if "add" in raw:
         s.add = _bool(raw["add"], w / "add")
+    if "confirm" in raw:
+        s.confirm = _bool(raw["confirm"], w / "confirm")
     if (s.lat is None) != (s.lon is None):
         raise (w / ("lon" if s.lon is None else "lat")).fail("lat and lon go together: give both")
     if s.drop and s.add:
@@ -380,6 +464,17 @@ def _tour(raw, w: _Where) -> TourOverride:
     t = TourOverride(slug=slug)
     if "articles" in raw:
         t.articles = _strlist(raw["articles"], w / "articles", optional=True) or []
+    if raw.get("renamed_from") is not None:
+        was = raw["renamed_from"]
+        was = [was] if isinstance(was, str) else was
+        t.renamed_from = _strlist(was, w / "renamed_from")
+        for i, old in enumerate(t.renamed_from):
+            if not SLUG_RE.match(old):
+                raise (w / "renamed_from" / i).fail(f"expected lowercase letters, digits and '-', got {old!r}")
+            if old == slug:
+                raise (w / "renamed_from" / i).fail(f"a tour cannot be renamed from its own slug {old!r}")
+    if raw.get("language") is not None:
+        t.language = _language(raw["language"], w / "language")
     for key in ("title", "subtitle"):
         if key in raw:
             setattr(t, key, _str(raw[key], w / key, optional=True))
@@ -397,16 +492,35 @@ def _tour(raw, w: _Where) -> TourOverride:
     return t
 
 
-TOP_KEYS = ("extractor", "geocoder", "map", "site", "tour_window_days", "tours")
+TOP_KEYS = ("extractor", "geocoder", "map", "paths", "review", "site", "tour_window_days", "tours")
+PROJECT_FILES = ("tourmap.yaml", "config/tourmap.yaml")
 
 
-def load_settings(path: str | Path | None = None) -> Settings:
-    """Read and validate a settings file; with no path, the shipped defaults."""
-    cfg_path = Path(path) if path else DEFAULT_CONFIG
+def find_project_file(start: str | Path | None = None) -> Path | None:
+    """The project file in `start` (default: the working directory) or the nearest folder above."""
+    here = Path(start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        for name in PROJECT_FILES:
+            p = folder / name
+            if p.is_file():
+                return p
+    return None
+
+
+def project_root(cfg_path: Path) -> Path:
+    """The project folder of a settings file: its folder, or the parent of a `config/` folder."""
+    folder = cfg_path.absolute().parent
+    return folder.parent if folder.name == "config" else folder
+
+
+def load_settings(path: str | Path | None = None, *, start: str | Path | None = None) -> Settings:
+    """Read and validate a settings file; with no path, the project file found upward from
+    `start` (the working directory), else the defaults with `start` as the project folder."""
+    cfg_path = Path(path) if path else find_project_file(start)
+    if cfg_path is None:
+        return Settings(root=Path(start or Path.cwd()).absolute())
     if not cfg_path.exists():
-        if path:
-            raise ConfigError(f"{cfg_path}: config file not found")
-        return Settings()
+        raise ConfigError(f"{cfg_path}: config file not found")
     try:
         raw = yaml.load(cfg_path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -435,6 +549,16 @@ def load_settings(path: str | Path | None = None) -> Settings:
         if t.slug in seen:
             raise (w / "tours" / i / "slug").fail(f"{t.slug!r} is already used by tours[{seen[t.slug]}]")
         seen[t.slug] = i
+    renamed: dict[str, int] = {}
+    for i, t in enumerate(tours):
+        for j, old in enumerate(t.renamed_from):
+            if old in seen:
+                raise (w / "tours" / i / "renamed_from" / j).fail(
+                    f"{old!r} is the slug of tours[{seen[old]}]; an old address cannot also be a tour")
+            if old in renamed and renamed[old] != i:
+                raise (w / "tours" / i / "renamed_from" / j).fail(
+                    f"{old!r} is already renamed by tours[{renamed[old]}]")
+            renamed[old] = i
         for a in t.articles:
             if a in claimed and claimed[a] != i:
                 raise (w / "tours" / i / "articles").fail(
@@ -449,4 +573,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
         tours=tours,
         site=_site(raw.get("site"), w / "site"),
         extractor=_extractor(raw.get("extractor"), w / "extractor"),
+        paths=_paths(raw.get("paths"), w / "paths"),
+        review=_review(raw.get("review"), w / "review"),
+        root=project_root(cfg_path),
     )

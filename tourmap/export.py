@@ -48,13 +48,15 @@ def stops_csv(tour: Tour) -> str:
 
 def tour_table(tour: Tour) -> str:
     """A plain-text view for the terminal: the stops, then anything an editor should check."""
-    head = [f"Tour: {tour.title or tour.slug}", f"Traveler: {tour.traveler or '?'}"]
+    head = [f"Tour: {tour.title or tour.slug}" + (f" [{tour.slug}]" if tour.slug else ""),
+            f"Traveler: {tour.traveler or '?'}"]
     if tour.origin:
         head.append(f"Origin: {tour.origin.name} ({tour.origin.country or '?'})")
     for a in tour.articles:
         inferred = " (inferred)" if a.published_inferred else ""
         head.append(f"Article: {a.id}  published {a.published or '?'}{inferred}")
-    frame = stops_frame(tour)[["order", "name", "country", "date", "status", "met", "landmark", "sources"]]
+    frame = stops_frame(tour)[["order", "name", "country", "date", "status", "met", "landmark", "confidence",
+                               "sources"]]
     if any(s.source for s in tour.stops):  # a language model read it: who found each stop
         frame["found by"] = [s.source or "" for s in tour.stops]
     body = frame.to_string(index=False) if len(frame) else "(no stops found)"

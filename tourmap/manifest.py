@@ -113,6 +113,7 @@ def tour_config_hasher(settings: Settings, *, extraction: str) -> Callable[[str]
         # the map's embed snippet uses the site's base_url
         "site": {k: v for k, v in dataclasses.asdict(settings.site).items() if k != "lock_timeout_s"},
         "window": settings.tour_window_days,
+        "review": dataclasses.asdict(settings.review),
     })
     overrides = {o.slug: stable_hash(dataclasses.asdict(o)) for o in settings.tours}
     return lambda slug: stable_hash([common, overrides.get(slug)])[:16]
@@ -146,6 +147,34 @@ class ExtractCache:
             write_atomic(self.root / f"{key}.json", text.encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs time
+
+
+class TourStates:
+    """The merged tour each folder was last drawn from (out_dir/.cache/tours/<slug>.json), so a
+    tour this run does not touch can still be listed by `publish` exactly as it was built."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def get(self, slug: str) -> Tour | None:
+        try:
+            return decode(Tour, json.loads((self.root / f"{slug}.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def has(self, slug: str) -> bool:
+        return (self.root / f"{slug}.json").is_file()
+
+    def put(self, tour: Tour) -> None:
+        text = json.dumps(dataclasses.asdict(tour), ensure_ascii=False, sort_keys=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.root / f"{tour.slug}.json", text.encode("utf-8"))
+        except OSError:
+            pass
+
+    def drop(self, slug: str) -> None:
+        (self.root / f"{slug}.json").unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -214,14 +243,22 @@ class TourEntry:
     config: str = ""
     version: str = ""
     extractor: str = ""  # read_by(): "" for the rules alone
+    # article file name -> where it was read, relative to the output folder: a later build that
+    # names only some articles still sees the others, so a tour keeps all of its articles.
+    paths: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Manifest:
-    """out_dir/manifest.json: what each tour folder was built from. No dates: same input, same bytes."""
+    """out_dir/manifest.json: what each tour folder was built from, and the old addresses that
+    redirect to a tour (`redirects`, old slug -> slug). No dates: same input, same bytes.
+
+    A tour's slug is fixed the first time it is built and kept here: a later article never moves
+    it; only an editor's rename does, and the old address then holds a redirect page."""
 
     version: str = ""
     tours: dict[str, TourEntry] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, out_dir: Path) -> "Manifest":
@@ -229,16 +266,33 @@ class Manifest:
             raw = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
             return cls(version=str(raw.get("version", "")),
                        tours={slug: TourEntry(articles=dict(t.get("articles", {})), config=t.get("config", ""),
-                                              version=t.get("version", ""), extractor=t.get("extractor", ""))
-                              for slug, t in raw.get("tours", {}).items()})
+                                              version=t.get("version", ""), extractor=t.get("extractor", ""),
+                                              paths=dict(t.get("paths", {})))
+                              for slug, t in raw.get("tours", {}).items()},
+                       redirects={str(k): str(v) for k, v in dict(raw.get("redirects", {})).items()})
         except (OSError, ValueError, TypeError, AttributeError):
             return cls()  # no manifest (first build) or a damaged one: rebuild everything
+
+    def slug_of(self) -> dict[str, str]:
+        """article file name -> the slug of the tour it was built into."""
+        return {name: slug for slug in sorted(self.tours) for name in self.tours[slug].articles}
+
+    def article_files(self, out_dir: Path) -> dict[str, Path]:
+        """article file name -> its file, for the articles of earlier builds that still exist."""
+        out: dict[str, Path] = {}
+        for slug in sorted(self.tours):
+            for name, rel in sorted(self.tours[slug].paths.items()):
+                p = Path(os.path.normpath(out_dir.absolute() / rel))
+                if name not in out and p.is_file():
+                    out[name] = p
+        return out
 
     def dumps(self) -> str:
         # an empty `extractor` (the rules) is left out: rules-only manifests stay as they were
         obj = {"version": self.version,
                "tours": {slug: {k: v for k, v in dataclasses.asdict(self.tours[slug]).items()
-                                if k != "extractor" or v} for slug in sorted(self.tours)}}
+                                if k != "extractor" or v} for slug in sorted(self.tours)},
+               "redirects": dict(sorted(self.redirects.items()))}
         return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     def save(self, out_dir: Path) -> bool:

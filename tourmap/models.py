@@ -146,6 +146,10 @@ class Stop:
     # because the gazetteer does not know it. None keeps the rules' JSON as it always was.
     source: str | None = None
     geocoded_by: str | None = None
+    # Which article each kept value came from ("config" for an editor's): {"place": id, "date": id,
+    # "status": id, "landmark": id, "met": {name: id}}; filled by the merge stage.
+    provenance: dict[str, Any] = field(default_factory=dict)
+    unconfirmed: bool = False  # below the review threshold, published marked "to be confirmed"
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -162,6 +166,8 @@ class Stop:
             "confidence": round(self.confidence, 2),
             "kind": self.kind,
             "sources": list(self.sources),
+            "provenance": self.provenance,
+            **({"unconfirmed": True} if self.unconfirmed else {}),
         }
         if self.source is not None:
             out["source"] = self.source
@@ -235,10 +241,17 @@ class Tour:
     # that grounding turned down, each with its reason.
     extractor: dict[str, Any] | None = None
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    lang: str = ""  # the tour's one language, set by the merge stage; empty: most of its articles'
+    held: list[Stop] = field(default_factory=list)  # below the review threshold: not published
 
     @property
     def language(self) -> str:
-        return self.articles[0].language if self.articles else "es"
+        if self.lang:
+            return self.lang
+        counts: dict[str, int] = {}
+        for a in self.articles:  # ties: the earlier article's language
+            counts[a.language] = counts.get(a.language, 0) + 1
+        return max(counts, key=counts.get) if counts else "es"
 
     @property
     def published(self) -> str | None:
@@ -246,10 +259,13 @@ class Tour:
         return max(dates) if dates else None
 
     def to_json(self) -> dict[str, Any]:
-        """The tour JSON defined in ../shared/eval/README.md (plus a few extra keys)."""
+        """The tour JSON: docs/tour-json.md."""
         return {
             "articles": [a.ref() for a in self.articles],
+            "slug": self.slug,
+            "language": self.language,
             "title": self.title,
+            "subtitle": self.subtitle,
             "traveler": {"name": self.traveler} if self.traveler else None,
             "origin": self.origin.to_json() if self.origin else None,
             "stops": [s.to_json() for s in self.stops],

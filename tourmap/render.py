@@ -39,6 +39,7 @@ from shapely.geometry import Point, shape
 from shapely.ops import polylabel, unary_union
 
 from .config import Settings
+from .embed import height_reporter
 from .errors import BuildError
 from .geometry import bearing_on_screen, located, route_points, view_window
 from .models import Stop, Tour, TourGeometry
@@ -628,6 +629,7 @@ def build_page(tour: Tour, geom: TourGeometry, *, settings: Settings) -> tuple[P
 
     m.add_child(Footer(_footer(tour, geom, settings, lang)))
     m.add_child(Behaviour(view, FIT, "Natural Earth · GeoNames · Leaflet"))
+    m.add_child(height_reporter())  # tells an embedding article how tall the page wants to be
     return page, m
 
 
@@ -786,18 +788,3 @@ def render_map(tour: Tour, geom: TourGeometry, *, settings: Settings) -> str:
     if head.count(CSP_SLOT) != 1:
         raise BuildError("map page: the Content-Security-Policy slot is missing")
     return head.replace(CSP_SLOT, esc(_csp(out, tiles))) + sep + body
-
-
-def embed_snippet(tour: Tour, *, settings: Settings) -> str:
-    """embed.html: a responsive iframe to paste beside the article (lazy, titled, sandboxed)."""
-    title, _ = titles(tour)
-    base = getattr(getattr(settings, "site", None), "base_url", "") or ""
-    src = f"{base.rstrip('/')}/{tour.slug}/index.html" if safe_url(base) and tour.slug else "index.html"
-    return (
-        f'<div class="tourmap-embed" style="position:relative;width:100%;max-width:980px;'
-        f'aspect-ratio:4/3;min-height:520px;margin:0 auto">'
-        f'<iframe src="{esc(src)}" title="{esc(title)}" loading="lazy" '
-        f'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
-        f'referrerpolicy="strict-origin-when-cross-origin" '
-        f'style="position:absolute;inset:0;width:100%;height:100%;border:0"></iframe></div>\n'
-    )

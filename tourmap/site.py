@@ -6,13 +6,18 @@ that fails or is killed leaves the last good site as it was; the next run clears
 Nothing in the output depends on the clock (dates come from the articles), and a file whose bytes
 did not change keeps its modification time, so an unchanged site is left exactly as it was.
 
-Site layout (relative links only, so it works from any sub-path or straight from disk):
+Site layout (relative links between its pages, so it works from any sub-path or straight from disk):
 
     index.html          the tours, newest first, with thumbnails
     feed.xml            Atom feed, one entry per tour, `updated` = newest article date
-    sitemap.xml
-    <slug>/tour.html    the tour's page: map, stops, sources, embed snippet, downloads
+    sitemap.xml         absolute addresses, so only with `site.base_url`
+    <slug>/tour.html    the tour's page: map, stops, disagreements, sources, embed snippet, downloads
     <slug>/index.html   the map itself (what `tourmap build` wrote), plus its data files
+    <old-slug>/         a renamed tour's old address: pages that send readers to the new one
+
+Each tour's page speaks the tour's language; the index and the feed speak `site.language`, else the
+language of most tours. The embed snippet (embed.py) must name the map by its absolute address to
+work inside an article: without `site.base_url`, publish warns once.
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ from .build import build, hold_lock
 from .config import Settings
 from .errors import BuildError
 from .models import Tour
+from .wording import LABELS, lang_of, majority_language
 
 DOWNLOADS = (("tour.geojson", "GeoJSON"), ("stops.csv", "CSV"), ("tour.json", "JSON"),
              ("map.png", "PNG"), ("map.svg", "SVG"))
@@ -92,8 +98,19 @@ UI = {
 }
 
 
-def ui(settings: Settings) -> dict:
-    return UI.get(settings.site.language.split("-")[0].lower(), UI["en"])
+def ui(lang: str) -> dict:
+    return UI.get((lang or "es").split("-")[0].lower(), UI["en"])
+
+
+def site_language(tours: list[SiteTour], settings: Settings) -> str:
+    """The index's and the feed's language: the site's, else that of most of its tours."""
+    return settings.site.language or majority_language(lang_of(t.tour) for t in tours)
+
+
+NO_BASE_URL = ("warning: site.base_url is not set, so the embed snippets point at index.html relative to "
+               "the article they are pasted into (a broken frame) and sitemap.xml is left out (it needs "
+               "absolute addresses); set site.base_url to the address the site is served from, e.g. "
+               "https://example.org/maps/")
 
 
 CSS = """body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#222}
@@ -114,7 +131,8 @@ def _page(title: str, body: str, *, lang: str, up: str = "", head: str = "") -> 
 
 
 def index_html(tours: list[SiteTour], settings: Settings) -> str:
-    st, w = settings.site, ui(settings)
+    lang = site_language(tours, settings)
+    st, w = settings.site, ui(lang)
     items = []
     for t in tours:
         thumb = (f'<a href="{t.slug}/tour.html"><img src="{t.slug}/map.png" alt="{esc(w["map"] + ": " + t.title)}" '
@@ -128,9 +146,10 @@ def index_html(tours: list[SiteTour], settings: Settings) -> str:
                      f'<p class="meta">{" · ".join(m for m in meta if m)}{updated}</p>\n</li>\n')
     desc = f"<p>{esc(st.description)}</p>\n" if st.description else ""
     listing = f'<ul class="tours">\n{"".join(items)}</ul>\n' if items else f"<p>{w['no_tours']}</p>\n"
+    sitemap = f' · <a href="sitemap.xml">{w["sitemap"]}</a>' if st.base_url else ""
     body = (f"<h1>{esc(st.title)}</h1>\n{desc}{listing}"
-            f'<p class="meta"><a href="feed.xml">{w["feed"]}</a> · <a href="sitemap.xml">{w["sitemap"]}</a></p>\n')
-    return _page(st.title, body, lang=st.language)
+            f'<p class="meta"><a href="feed.xml">{w["feed"]}</a>{sitemap}</p>\n')
+    return _page(st.title, body, lang=lang)
 
 
 def _safe_url(url: str) -> str | None:
@@ -138,7 +157,8 @@ def _safe_url(url: str) -> str | None:
 
 
 def tour_html(t: SiteTour, settings: Settings) -> str:
-    tour, w = t.tour, ui(settings)
+    lang = lang_of(t.tour)
+    tour, w = t.tour, ui(lang)
     rows = []
     for i, s in enumerate(tour.stops, 1):
         date = s.date or ""
@@ -163,6 +183,9 @@ def tour_html(t: SiteTour, settings: Settings) -> str:
     meta = [esc(tour.traveler) if tour.traveler else "", esc(t.dates),
             f"{w['updated']} {esc(t.updated)}" if t.updated else ""]
     sub = f"<p>{esc(tour.subtitle)}</p>\n" if tour.subtitle else ""
+    conflicts = "".join(f"<li>{esc(c)}</li>\n" for c in tour.conflicts)
+    if conflicts:
+        conflicts = f"<h2>{esc(LABELS[lang]['conflicts'])}</h2>\n<ul class=\"conflicts\">\n{conflicts}</ul>\n"
     body = (f'<p><a href="../index.html">← {esc(settings.site.title)}</a></p>\n'
             f"<h1>{esc(t.title)}</h1>\n{sub}"
             f'<p class="meta">{" · ".join(m for m in meta if m)}</p>\n'
@@ -170,10 +193,11 @@ def tour_html(t: SiteTour, settings: Settings) -> str:
             f"</iframe>\n"
             f'<p><a href="index.html">{w["full"]}</a></p>\n'
             f"<h2>{w['h_stops']}</h2>\n{table}"
+            + conflicts
             + (f"<h2>{w['sources']}</h2>\n<ul>\n{''.join(sources)}</ul>\n" if sources else "")
             + (f"<h2>{w['data']}</h2>\n<ul>\n{''.join(downloads)}</ul>\n" if downloads else "")
             + embed)
-    return _page(t.title, body, lang=settings.site.language, up="../")
+    return _page(t.title, body, lang=lang, up="../")
 
 
 def _stamp(day: str | None) -> str:
@@ -185,6 +209,7 @@ def _stamp(day: str | None) -> str:
 
 def feed_xml(tours: list[SiteTour], settings: Settings) -> str:
     st = settings.site
+    lang = site_language(tours, settings)
     base = st.base_url
     feed_id = base or f"urn:tourmap:site:{_slug(st.title)}"
     newest = max((t.updated for t in tours if t.updated), default=None)
@@ -192,14 +217,16 @@ def feed_xml(tours: list[SiteTour], settings: Settings) -> str:
     for t in tours:
         stops = "; ".join(f"{s.name} ({', '.join(x for x in (s.date, s.status) if x)})" for s in t.tour.stops)
         summary = " · ".join(x for x in (t.tour.traveler or "", t.dates, stops) if x)
+        own = lang_of(t.tour)
         entries.append(
-            f"  <entry>\n    <title>{esc(t.title)}</title>\n"
+            (f'  <entry xml:lang="{esc(own)}">\n' if own != lang else "  <entry>\n")
+            + f"    <title>{esc(t.title)}</title>\n"
             f"    <id>{esc(base + t.slug + '/' if base else 'urn:tourmap:tour:' + t.slug)}</id>\n"
             f'    <link rel="alternate" type="text/html" href="{esc(base)}{t.slug}/tour.html"/>\n'
             f"    <updated>{_stamp(t.updated)}</updated>\n"
             f"    <summary>{esc(summary)}</summary>\n  </entry>\n")
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{esc(st.language)}">\n'
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{esc(lang)}">\n'
             f"  <title>{esc(st.title)}</title>\n"
             + (f"  <subtitle>{esc(st.description)}</subtitle>\n" if st.description else "")
             + f"  <id>{esc(feed_id)}</id>\n"
@@ -212,9 +239,10 @@ def feed_xml(tours: list[SiteTour], settings: Settings) -> str:
 
 
 def sitemap_xml(tours: list[SiteTour], settings: Settings) -> str:
+    """The sitemap protocol wants absolute addresses: only written with `site.base_url`."""
     base = settings.site.base_url
     newest = max((t.updated for t in tours if t.updated), default=None)
-    urls = [(base or "index.html", newest)]
+    urls = [(base, newest)]
     for t in tours:
         urls += [(f"{base}{t.slug}/tour.html", t.updated), (f"{base}{t.slug}/", t.updated)]
     body = "".join(f"  <url><loc>{esc(u)}</loc>" + (f"<lastmod>{esc(d)}</lastmod>" if d else "") + "</url>\n"
@@ -256,8 +284,9 @@ def _put(dest: Path, data: bytes | None, *, src: Path | None, current: Path) -> 
 
 
 def write_site(tmp: Path, tours: list[SiteTour], settings: Settings, *,
-               current: Path) -> tuple[list[str], bool]:
-    """Write the whole site into `tmp`.
+               current: Path, moved: list[tuple[str, Path]] = ()) -> tuple[list[str], bool]:
+    """Write the whole site into `tmp`: the tours, the old addresses in `moved` (slug, folder of
+    redirect pages) and the site's own pages.
 
     Returns the slugs of tours that differ from the live site `current`, and whether the new
     site differs from it at all (a changed page, or a file added or gone)."""
@@ -272,9 +301,13 @@ def write_site(tmp: Path, tours: list[SiteTour], settings: Settings, *,
                     current=current / t.slug / "tour.html")
         if new:
             changed.append(t.slug)
-    pages = {"index.html": index_html(tours, settings), "feed.xml": feed_xml(tours, settings),
-             "sitemap.xml": sitemap_xml(tours, settings)}
     differs = bool(changed)
+    for slug, folder in moved:
+        for src in sorted(folder.glob("*.html")):
+            differs |= _put(tmp / slug / src.name, None, src=src, current=current / slug / src.name)
+    pages = {"index.html": index_html(tours, settings), "feed.xml": feed_xml(tours, settings)}
+    if settings.site.base_url:
+        pages["sitemap.xml"] = sitemap_xml(tours, settings)
     for name, text in pages.items():
         differs |= _put(tmp / name, text.encode("utf-8"), src=None, current=current / name)
     for d in [tmp, *sorted(p for p in tmp.rglob("*") if p.is_dir())]:
@@ -340,10 +373,16 @@ def _test_pause() -> None:
 
 
 def publish(paths, site_dir: Path, settings: Settings, *, force: bool = False, jobs: int | None = None,
-            progress: bool = False, log: Callable[[str], None] | None = None, refresh: bool = False) -> str:
-    """Build the tours from `paths` and publish them to `site_dir`; returns a one-line summary."""
+            progress: bool = False, log: Callable[[str], None] | None = None,
+            warn: Callable[[str], None] | None = None, refresh: bool = False, prune: bool = False,
+            check_config: bool | None = None) -> str:
+    """Build the tours from `paths` and publish them to `site_dir`; returns a one-line summary.
+
+    The site holds every tour the build folder holds (those of `paths` brought up to date, the
+    others as they were); with `prune`, tours with no article left are removed."""
     site_dir = Path(site_dir).absolute()
     say = log or (lambda line: None)
+    warn = warn or say
     lock = hold_lock(site_dir.parent / f".{site_dir.name}.lock", timeout=settings.site.lock_timeout_s,
                      what="publish")
     try:
@@ -352,11 +391,16 @@ def publish(paths, site_dir: Path, settings: Settings, *, force: bool = False, j
         if site_dir.exists() and not site_dir.is_dir():
             raise BuildError(f"{site_dir}: is a file, not a folder")
         built = build(paths, site_dir.parent / f".{site_dir.name}.build", settings, force=force, jobs=jobs,
-                      progress=progress, refresh=refresh)
+                      progress=progress, refresh=refresh, prune=prune, check_config=check_config)
+        for path, why in built.skipped:
+            say(f"skipped {path.name}: {why}")
         for b in built:  # only changes: a scheduler's log gets a line per change, not per tour
-            if b.status != "unchanged":
+            if b.status not in ("unchanged", "redirect") and b.reason != "unchanged":
                 say(f"{b.status} {b.slug}: {b.reason}")
-        tours = [SiteTour(b.slug, b.tour, b.folder) for b in built if b.status != "removed"]
+        tours = [SiteTour(b.slug, b.tour, b.folder) for b in built
+                 if b.status in ("rebuilt", "unchanged", "kept") and b.tour.stops
+                 and (b.folder / "index.html").is_file()]
+        moved = [(b.slug, b.folder) for b in built if b.status == "redirect" and b.folder.is_dir()]
         tours.sort(key=lambda t: (t.updated or "", t.slug), reverse=True)
         tours.sort(key=lambda t: t.updated is None)  # undated last, the rest newest first
         try:
@@ -364,21 +408,25 @@ def publish(paths, site_dir: Path, settings: Settings, *, force: bool = False, j
         except OSError as exc:
             raise BuildError(f"{site_dir.parent}: cannot write output ({exc.strerror or exc})") from None
         try:
-            changed, differs = write_site(tmp, tours, settings, current=site_dir)
+            changed, differs = write_site(tmp, tours, settings, current=site_dir, moved=moved)
             _test_pause()
             n = f"{len(tours)} tour{'s' if len(tours) != 1 else ''}"
             if not differs and site_dir.is_dir():
                 shutil.rmtree(tmp, ignore_errors=True)
-                return f"site unchanged: {n} in {site_dir}"
-            swap_dir(tmp, site_dir)
+                result = f"site unchanged: {n} in {site_dir}"
+            else:
+                swap_dir(tmp, site_dir)
+                result = ""
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             raise BuildError(f"{site_dir}: cannot publish ({exc.strerror or exc})") from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        if not settings.site.base_url:  # once a run, after the site is in place
+            warn(NO_BASE_URL)
         gone = sum(b.status == "removed" for b in built)
-        return (f"published {n} to {site_dir} ({len(changed)} changed"
-                + (f", {gone} removed)" if gone else ")"))
+        return result or (f"published {n} to {site_dir} ({len(changed)} changed"
+                          + (f", {gone} removed)" if gone else ")"))
     finally:
         lock.release()

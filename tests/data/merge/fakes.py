@@ -40,6 +40,7 @@ def fake_extract(path, settings, *, published=None, language=None):
 
 def fake_write_tour(tour, out_dir, settings):
     from tourmap.build import BuiltTour, swap_in
+    from tourmap.embed import embed_snippet
     from tourmap.export import dumps, stops_csv, tour_geojson
     from tourmap.models import TourGeometry
 
@@ -49,7 +50,7 @@ def fake_write_tour(tour, out_dir, settings):
         "tour.json": dumps(tour.to_json()),
         "tour.geojson": dumps(tour_geojson(tour, TourGeometry())),
         "stops.csv": stops_csv(tour),
-        "embed.html": f'<iframe src="index.html" title="{html.escape(tour.title)}"></iframe>\n',
+        "embed.html": embed_snippet(tour, settings=settings),
         "map.png": b"\x89PNG\r\n\x1a\n" + tour.slug.encode(),
     }
     target = Path(out_dir) / tour.slug
