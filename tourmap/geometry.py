@@ -35,6 +35,7 @@ BORDER_RADIUS_KM = 150.0  # how much of a shared border around the anchor a regi
 BORDER_HALF_WIDTH_KM = 12.0
 CIRCLE_RADIUS_KM = 40.0  # a region we cannot find an outline for: a circle around its anchor
 DIGITS = 4  # ~10 m: GeoJSON precision of the shapes we compute
+BASE_TOLERANCE = 0.02  # degrees: what scripts/build_boundaries.py kept of Natural Earth 1:50m
 
 
 # --- boundaries ------------------------------------------------------------------------------
@@ -70,8 +71,8 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
     """
     win = view_window(bounds)
     span = max(win[2] - win[0], win[3] - win[1])
-    # About a pixel at the zoom that shows the whole window on a desktop-sized map.
-    tol = tolerance if tolerance is not None else span / 1000
+    # The shipped outlines' own detail (0.02 degrees), coarser only for a window of half the world.
+    tol = tolerance if tolerance is not None else max(BASE_TOLERANCE, span / 3000)
     codes, geoms = [], []
     for code, geom in sorted(countries().items()):
         # A window past 180 degrees (a route across the Pacific) takes the world one turn over.
@@ -104,17 +105,22 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
 def view_window(bounds) -> tuple[float, float, float, float]:
     """(south, west, north, east) the basemap must cover: the tour's bounds seen on any screen shape.
 
-    A tall tour on a wide screen shows far more longitude than the tour spans (and the other
-    way round on a phone), so each side grows with the larger of the two spans.
+    The page never shows more than this window (its lowest zoom keeps the view inside it), so it
+    is made large enough for the whole tour fitted on a phone (0.55:1) or a wide screen (1.9:1),
+    and most of a zoom step out from there.
     """
     (s, w), (n, e) = bounds or ((-60.0, -180.0), (80.0, 180.0))
-    span = max(n - s, e - w)
-    pad = max(6.0, 0.35 * span)
-    cy, cx = (s + n) / 2, (w + e) / 2
-    half_x = max(e - w, 1.3 * (n - s)) / 2 + pad
-    half_y = max(n - s, 0.8 * (e - w)) / 2 + pad
-    half_x = min(half_x, 180.0)
-    return (max(cy - half_y, -85.0), cx - half_x, min(cy + half_y, 85.0), cx + half_x)
+    ys, yn = merc_y(s), merc_y(n)
+    dx, dy = max(e - w, 2.0), max(yn - ys, 2.0)
+    half_x = min(max(dx, 1.9 * dy), 180.0)
+    half_y = max(dy, dx / 0.55)
+    cy, cx = (ys + yn) / 2, (w + e) / 2
+    return (max(_lat(cy - half_y), -85.0), cx - half_x, min(_lat(cy + half_y), 85.0), cx + half_x)
+
+
+def _lat(y: float) -> float:
+    """Inverse of merc_y."""
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
 
 
 # --- legs --------------------------------------------------------------------------------------
@@ -332,7 +338,38 @@ def build_corridor(corridor: Corridor, kb: CorridorKnowledge) -> None:
         # and GEOS gives closed lines no end caps.
         line = GeometryCollection([LineString(coords), MultiPoint(stops)])
     poly = buffer_km(line, width / 2)
+    if poly is not None:
+        poly = _on_land(poly)
     corridor.geometry = _geojson(poly, DIGITS) if poly is not None else None
+    if poly is not None:
+        # What the map shows is what the data says: the countries the drawn corridor crosses, in
+        # the order its route meets them (an article's "Peru and Ecuador" becomes the chain drawn).
+        crossed = corridor_countries(poly, line)
+        if crossed:
+            corridor.countries = crossed
+
+
+def _on_land(poly):
+    """A corridor is a land route: the part of its buffer that is over the sea is cut away."""
+    land = [g for g in countries().values() if g.intersects(poly)]
+    if not land:
+        return poly
+    out = _polygons(make_valid(poly.intersection(shapely.union_all(land))))
+    return out if out is not None else poly
+
+
+def corridor_countries(poly, line) -> list[str]:
+    """ISO codes of the countries a corridor polygon crosses (more than a sliver), in route order."""
+    route = line.geoms[0] if hasattr(line, "geoms") else line
+    found = []
+    for code, g in sorted(countries().items()):
+        if not g.intersects(poly):
+            continue
+        part = g.intersection(poly)
+        if part.is_empty or part.area < 0.03 * poly.area and part.area < 0.05:
+            continue
+        found.append((route.project(part.representative_point()) if route.length else 0.0, code))
+    return [code for _, code in sorted(found)]
 
 
 # --- regions ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ LABELS: dict[str, dict[str, str]] = {
         "legend": "Leyenda", "data": "Datos", "basemap": "Mapa base", "stop_done": "Parada realizada",
         "stop_plan": "Parada prevista", "default_title": "La gira", "n_stops": "{n} paradas",
         "trip_of": "Gira de {who}", "article": "artículo", "article_of": "artículo del {date}",
+        "zoom_in": "Acercar", "zoom_out": "Alejar", "close": "Cerrar", "info": "Leyenda y paradas",
     },
     "en": {
         "no_date": "date not given", "completed": "done", "planned": "planned",
@@ -33,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "legend": "Legend", "data": "Data", "basemap": "Basemap", "stop_done": "Stop made",
         "stop_plan": "Stop planned", "default_title": "The trip", "n_stops": "{n} stops",
         "trip_of": "{who}'s trip", "article": "article", "article_of": "article of {date}",
+        "zoom_in": "Zoom in", "zoom_out": "Zoom out", "close": "Close", "info": "Legend and stops",
     },
     "pt": {
         "no_date": "data não indicada", "completed": "realizada", "planned": "prevista",
@@ -43,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "legend": "Legenda", "data": "Dados", "basemap": "Mapa base", "stop_done": "Parada realizada",
         "stop_plan": "Parada prevista", "default_title": "A viagem", "n_stops": "{n} paradas",
         "trip_of": "Viagem de {who}", "article": "artigo", "article_of": "artigo de {date}",
+        "zoom_in": "Aproximar", "zoom_out": "Afastar", "close": "Fechar", "info": "Legenda e paradas",
     },
 }
 
