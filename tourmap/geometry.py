@@ -111,7 +111,8 @@ def view_window(bounds) -> tuple[float, float, float, float]:
     """
     (s, w), (n, e) = bounds or ((-60.0, -180.0), (80.0, 180.0))
     ys, yn = merc_y(s), merc_y(n)
-    dx, dy = max(e - w, 2.0), max(yn - ys, 2.0)
+    # At least what the page shows at its closest fit (zoom 6) on a large screen.
+    dx, dy = max(e - w, 12.0), max(yn - ys, 8.0)
     half_x = min(max(dx, 1.9 * dy), 180.0)
     half_y = max(dy, dx / 0.55)
     cy, cx = (ys + yn) / 2, (w + e) / 2

@@ -158,6 +158,7 @@ class Problem:
     markers: list[tuple[int, float, float, float]]  # (anchor, ox, oy, half size): stop pins, origin
     lines: list[tuple[Any, float, str, int]]  # (LineString in world units, half width px, class, ref)
     areas: list[tuple[Any, float, str, int]]  # (Polygon in world units, halo px, class, ref)
+    unit: float = 1.0  # the style's size factor
 
     def anchor(self, lat: float, lon: float) -> int:
         self.anchors.append((lat, lon))
@@ -256,6 +257,7 @@ class Placer:
 
     def __init__(self, problem: Problem):
         self.p = problem
+        self.p_unit = problem.unit
         self.order = sorted(range(len(problem.items)), key=lambda i: (ORDER.index(problem.items[i].kind), i))
         wx = np.array([world(la, lo) for la, lo in problem.anchors] or np.zeros((0, 2)), dtype=float)
         self.wx = wx.reshape(-1, 2)
@@ -344,7 +346,7 @@ class Placer:
             lo, hi = self.ranges[i]
             if hi == lo:
                 continue
-            if it.min_len and it.min_len * scale < 6 * it.cands[0].w:
+            if it.min_len and it.min_len * scale < 80 * self.p_unit:
                 continue  # a leg too short on screen for its arrowhead
             good = ok[lo:hi].copy()
             if it.inside is not None:
@@ -434,7 +436,7 @@ def _size(lines: list[str], styles: list[TextStyle]) -> tuple[float, float]:
 
 def tour_problem(data: dict[str, Any], style: Style) -> Problem:
     """The placement problem of a map, from the plain data both media draw (`scene_data`)."""
-    p = Problem(anchors=[], items=[], markers=[], lines=[], areas=[])
+    p = Problem(anchors=[], items=[], markers=[], lines=[], areas=[], unit=style.unit)
     st = style
     # Markers: stop pins (fanned out when several stops share a place) and the origin's square.
     for s in data["stops"]:
@@ -466,7 +468,9 @@ def tour_problem(data: dict[str, Any], style: Style) -> Problem:
         for t, (x, y, ux, uy) in zip(T_ALONG, along(line, T_ALONG)):
             a = p.anchor(*_latlon(x, y))
             ang = math.degrees(math.atan2(ux, -uy)) % 360
-            cands.append(Cand(a, -st.arrow, -st.arrow, 2 * st.arrow, 2 * st.arrow, abs(t - 0.5) * 4, angle=ang))
+            # The arrowhead is drawn turned: its box is the turned square's bounding box.
+            half = round(st.arrow * (abs(ux) + abs(uy)) / max(math.hypot(ux, uy), 1e-9), 2)
+            cands.append(Cand(a, -half, -half, 2 * half, 2 * half, abs(t - 0.5) * 4, angle=ang))
         p.items.append(Item("arrow", [[]], cands, ref=i, min_len=line_length(line)))
     # Stop names, with the date on a second line when there is room.
     for s in data["stops"]:

@@ -99,8 +99,11 @@ LABEL_MARGIN = 20  # pixels around the tour's bounds that labels use freely
 LABEL_REACH = 140  # ...and at a small cost, with the page zooming out to show them
 # fitBounds padding: the label margin, plus room for the zoom buttons (top left), the scale bar
 # (bottom left) and the attribution (bottom right), so that no label starts under a control.
-FIT = {"paddingTopLeft": [LABEL_MARGIN + 34, LABEL_MARGIN + 6],
+FIT = {"paddingTopLeft": [LABEL_MARGIN + 30, LABEL_MARGIN + 8],
        "paddingBottomRight": [LABEL_MARGIN + 6, LABEL_MARGIN + 20], "animate": False}
+# What the labels keep clear of when the page fits the tour and its labels (left, top, right,
+# bottom pixels): the zoom buttons' column, the scale bar and attribution's row.
+CLEAR = [50, 8, 8, 26]
 PAGE_STYLE = Style()
 
 
@@ -418,6 +421,7 @@ class TourMap(folium.Map):
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }}, zoomControl: false, ...{{ this.options|tojavascript }}});
 L.control.zoom({{ this.zoom_words|tojson }}).addTo({{ this.get_name() }});
+var tm_base = L.canvas({pane: "tm-base", padding: 0.5});
 {%- if this.control_scale %}
 L.control.scale({imperial: false, maxWidth: 100}).addTo({{ this.get_name() }});
 {%- endif %}
@@ -503,27 +507,25 @@ class Behaviour(MacroElement):
 {% macro script(this, kwargs) %}
 (function (map) {
   var view = {{ this.view|tojson }}, pad = {{ this.padding|tojson }}, win = L.latLngBounds({{ this.window|tojson }});
-  var zooms = {{ this.zooms|tojson }}, words = {{ this.words|tojson }};
+  var zooms = {{ this.zooms|tojson }}, words = {{ this.words|tojson }}, clear = {{ this.clear|tojson }};
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution({{ this.attribution|tojson }});
   function fit() {
     map.setMinZoom(0);
     map.setMaxBounds(null);
-    var z = map.tmFit ? map.tmFit(pad) : (map.fitBounds(view, pad), map.getZoom());
+    var z = map.tmFit ? map.tmFit(clear) : (map.fitBounds(view, pad), map.getZoom());
     var inside = Math.ceil(map.getBoundsZoom(win, true) / zooms[2] - 1e-6) * zooms[2];
     map.setMinZoom(Math.min(Math.max(zooms[0], z - 1, inside), zooms[1]));
     map.setMaxBounds(win);
   }
   function refit() { map.invalidateSize(false); fit(); }
-  fit();
-  window.addEventListener("resize", refit);
   var info = document.querySelector(".tm-info");
   function wide() { return window.matchMedia("(min-width: 900px) and (min-height: 520px)").matches; }
-  if (info) {
-    // Narrow frames start with the legend and list folded under their button (open without JS).
-    if (!wide()) info.open = false;
-    info.addEventListener("toggle", function () { window.requestAnimationFrame(refit); });
-  }
+  // Narrow frames start with the legend and list folded under their button (open without JS).
+  if (info && !wide()) info.open = false;
+  refit();
+  window.addEventListener("resize", refit);
+  if (info) info.addEventListener("toggle", function () { window.requestAnimationFrame(refit); });
   map.on("popupopen", function (e) {
     var b = e.popup.getElement().querySelector(".leaflet-popup-close-button");
     if (b) { b.setAttribute("aria-label", words.close); b.setAttribute("title", words.close); }
@@ -539,6 +541,7 @@ class Behaviour(MacroElement):
         self._name = "Behaviour"
         self.view, self.padding, self.attribution = view, padding, attribution
         self.window, self.zooms, self.words = window, [zooms[0], zooms[1], ZOOM_STEP], words
+        self.clear = CLEAR
 
 
 class LabelLayer(MacroElement):
@@ -573,7 +576,6 @@ class LabelLayer(MacroElement):
     D.items.forEach(function (it, i) {
       var e = els[i], c = pick(it.p, lv);
       if (e.lead) e.lead.style.display = "none";
-      e.el.classList.remove("tm-off");
       if (c < 0) { e.el.style.display = "none"; return; }
       var k = it.c[c], at = map.latLngToLayerPoint(D.a[k[0]]);
       e.el.style.display = "";
@@ -583,9 +585,15 @@ class LabelLayer(MacroElement):
         e.v = k[5];
       }
       var x = at.x + k[1], y = at.y + k[2];
+      if (it.k === "arrow") {
+        // A 14px square turned: the placer's box is its bounding box once turned.
+        e.el.style.width = e.el.style.height = "14px";
+        e.el.style.transform = "translate(" + (x + k[3] / 2 - 7) + "px," + (y + k[4] / 2 - 7) + "px) rotate(" + k[7] + "deg)";
+        return;
+      }
       e.el.style.width = k[3] + "px"; e.el.style.height = k[4] + "px";
       e.el.style.textAlign = ["left", "center", "right"][k[6] & 3];
-      e.el.style.transform = "translate(" + x + "px," + y + "px)" + (it.k === "arrow" ? " rotate(" + k[7] + "deg)" : "");
+      e.el.style.transform = "translate(" + x + "px," + y + "px)";
       if (k[6] & 4 && e.lead) {
         var sx = at.x + k[8], sy = at.y + k[9];
         var ex = Math.min(Math.max(sx, x), x + k[3]), ey = Math.min(Math.max(sy, y), y + k[4]);
@@ -602,34 +610,39 @@ class LabelLayer(MacroElement):
   function check() {
     var fixed = [].map.call(map.getContainer().querySelectorAll(".tm-pin, .leaflet-control"), function (n) { return n.getBoundingClientRect(); });
     var seen = [], hidden = 0;
+    els.forEach(function (e) { e.el.classList.remove("tm-off"); });
     els.forEach(function (e) {
       if (e.el.style.display === "none") return;
       var r = e.el.getBoundingClientRect();
       if (fixed.some(function (f) { return hit(r, f); }) || seen.some(function (f) { return hit(r, f); })) {
-        e.el.classList.add("tm-off"); if (e.lead) e.lead.style.display = "none"; hidden += 1;
+        e.el.classList.add("tm-off"); hidden += 1;
       } else { seen.push(r); }
     });
     map.getContainer().setAttribute("data-tm-hidden", hidden);
   }
   // Fit the tour and its labels: the highest zoom step at which the bounds, the labels' reach
   // out of them (o) and the padding all fit in the map.
-  map.tmFit = function (pad) {
-    var size = map.getSize(), top = Math.max(0, Math.min(D.n - 1, Math.round((D.fz - D.z0) / D.step))), px = pad.paddingTopLeft[0] + pad.paddingBottomRight[0] - 2 * D.m;
-    var py = pad.paddingTopLeft[1] + pad.paddingBottomRight[1] - 2 * D.m, b = D.b, lv = top;
-    for (; lv > 0; lv--) {
+  map.tmFit = function (clear) {
+    var size = map.getSize(), b = D.b, m = D.m;
+    var lv = Math.max(0, Math.min(D.n - 1, Math.round((D.fz - D.z0) / D.step)));
+    function ext(lv) {
       var s = 256 * Math.pow(2, D.z0 + lv * D.step) / 360, o = D.o[lv];
-      if ((b[2] - b[0]) * s + Math.max(o[0], D.m) + Math.max(o[2], D.m) + px <= size.x &&
-          (b[3] - b[1]) * s + Math.max(o[1], D.m) + Math.max(o[3], D.m) + py <= size.y) break;
+      return [b[0] * s - Math.max(o[0], m), b[1] * s - Math.max(o[1], m), b[2] * s + Math.max(o[2], m), b[3] * s + Math.max(o[3], m), s];
     }
-    var z = D.z0 + lv * D.step, s2 = 256 * Math.pow(2, z) / 360, o2 = D.o[lv];
-    var cx = ((b[0] * s2 - Math.max(o2[0], D.m)) + (b[2] * s2 + Math.max(o2[2], D.m))) / 2 + (pad.paddingBottomRight[0] - pad.paddingTopLeft[0]) / 2;
-    var cy = ((b[1] * s2 - Math.max(o2[1], D.m)) + (b[3] * s2 + Math.max(o2[3], D.m))) / 2 + (pad.paddingBottomRight[1] - pad.paddingTopLeft[1]) / 2;
-    var lon = cx / s2, lat = 2 * Math.atan(Math.exp(-cy / s2 * Math.PI / 180)) * 180 / Math.PI - 90;
+    for (; lv > 0; lv--) {
+      var e = ext(lv);
+      if (e[2] - e[0] + clear[0] + clear[2] <= size.x && e[3] - e[1] + clear[1] + clear[3] <= size.y) break;
+    }
+    var e2 = ext(lv), z = D.z0 + lv * D.step;
+    // The box of the tour and its labels, centred in the room the controls leave.
+    var cx = (e2[0] + e2[2]) / 2 - (clear[0] - clear[2]) / 2, cy = (e2[1] + e2[3]) / 2 - (clear[1] - clear[3]) / 2;
+    var lon = cx / e2[4], lat = 2 * Math.atan(Math.exp(-cy / e2[4] * Math.PI / 180)) * 180 / Math.PI - 90;
     map.setView([lat, lon], z, {animate: false});
     return z;
   };
   map.on("zoomstart", function () { pane.style.visibility = "hidden"; });
   map.on("zoomend viewreset resize", function () { pane.style.visibility = ""; place(); });
+  map.on("moveend", check);
   place();
 })({{ this._parent.get_name() }}, {{ this.data }});
 {% endmacro %}
@@ -699,6 +712,9 @@ def _stop_popup(s: dict[str, Any], lab: dict[str, str], map_name: str) -> Popup:
                  max_height=JsCode(f"Math.max(140, {map_name}.getSize().y - 70)"), auto_pan_padding=[12, 12])
 
 
+OCEAN = "#d7e5ee"
+SEA = "~sea"  # the basemap's first feature: the sea over the whole window
+SEA_STYLE = {"stroke": False, "fillColor": OCEAN, "fillOpacity": 1}
 BASE_STYLE = {"stroke": True, "color": "#ffffff", "weight": 1, "opacity": 1, "fillOpacity": 1}
 CORRIDOR_STYLE = {"color": "#b35806", "weight": 1.5, "dashArray": "6 4", "fillColor": "url(#tm-hatch)",
                   "fillOpacity": 1}
@@ -759,11 +775,19 @@ def build_page(tour: Tour, geom: TourGeometry, *, settings: Settings) -> tuple[P
         folium.TileLayer(data["tiles"]["url"], attr=text_html(attribution), max_zoom=TILE_MAX_ZOOM).add_to(m)
     if data["basemap"]:
         focus = set(data["focus"])
+        # The sea is drawn too, as the first feature, over the whole window the view is kept in
+        # (and a little past it, so its edge pixel is never half-drawn): where the map shows its
+        # own background, the basemap has a gap (the browser tests look for it).
+        (ws, ww), (wn, we) = data["window"]
+        grow = 0.01 * max(wn - ws, we - ww)
+        s0, w0, n0, e0 = max(ws - grow, -85.0), ww - grow, min(wn + grow, 85.0), we + grow
+        sea = {"type": "Feature", "properties": {"iso2": SEA},
+               "geometry": {"type": "Polygon", "coordinates": [[[w0, s0], [e0, s0], [e0, n0], [w0, n0], [w0, s0]]]}}
+        basemap = {"type": "FeatureCollection", "features": [sea] + data["basemap"]["features"]}
         PackedGeoJson(
-            data["basemap"], interactive=False, pane="tm-base",
-            renderer=JsCode('L.canvas({pane: "tm-base", padding: 0.5})'),
-            style_function=lambda f: {**BASE_STYLE,
-                                      "fillColor": "#efe9dc" if f["properties"]["iso2"] in focus else "#f7f5f0"},
+            basemap, interactive=False, pane="tm-base", renderer=JsCode("tm_base"),
+            style_function=lambda f: SEA_STYLE if f["properties"]["iso2"] == SEA else {
+                **BASE_STYLE, "fillColor": "#efe9dc" if f["properties"]["iso2"] in focus else "#f7f5f0"},
         ).add_to(m)
 
     for a in data["areas"]:
@@ -849,7 +873,7 @@ body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Ar
 .leaflet-marker-icon:focus-visible .tm-pin{outline:3px solid #f39c12;outline-offset:2px}
 .tm-lbl{position:absolute;left:0;top:0;box-sizing:border-box;white-space:nowrap;overflow:visible;font-family:"DejaVu Sans","Bitstream Vera Sans",Verdana,sans-serif;pointer-events:none;color:#1b1b1b;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
 .tm-lbl span{display:block}
-.tm-lbl.tm-off{visibility:hidden}
+.tm-lbl.tm-off,.tm-lbl.tm-off+.tm-leader{visibility:hidden}
 .tm-lbl-stop,.tm-lbl-origin{padding:0 2px}
 .tm-lbl-stop .tm-l1,.tm-lbl-origin .tm-l1{font-size:12.5px;line-height:15px;font-weight:700}
 .tm-lbl-stop .tm-l2{font-size:10.5px;line-height:13px;color:#1f4e79}
