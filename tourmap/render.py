@@ -421,7 +421,9 @@ class TourMap(folium.Map):
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }}, zoomControl: false, ...{{ this.options|tojavascript }}});
 L.control.zoom({{ this.zoom_words|tojson }}).addTo({{ this.get_name() }});
+{%- if this.offline %}
 var tm_base = L.canvas({pane: "tm-base", padding: 0.5});
+{%- endif %}
 {%- if this.control_scale %}
 L.control.scale({imperial: false, maxWidth: 100}).addTo({{ this.get_name() }});
 {%- endif %}
@@ -429,8 +431,9 @@ L.control.scale({imperial: false, maxWidth: 100}).addTo({{ this.get_name() }});
 """
     )
 
-    def __init__(self, *args: Any, aria_label: str, zoom_words: dict[str, str], **kwargs: Any):
+    def __init__(self, *args: Any, aria_label: str, zoom_words: dict[str, str], offline: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.offline = offline
         self.aria_label = aria_label
         self.zoom_words = zoom_words
         self.options.pop("zoom_control", None)
@@ -526,8 +529,8 @@ class Behaviour(MacroElement):
   refit();
   window.addEventListener("resize", refit);
   if (info) info.addEventListener("toggle", function () { window.requestAnimationFrame(refit); });
-  map.on("popupopen", function (e) {
-    var b = e.popup.getElement().querySelector(".leaflet-popup-close-button");
+  map.on("popupopen", function () {
+    var b = map.getContainer().querySelector(".leaflet-popup-close-button");
     if (b) { b.setAttribute("aria-label", words.close); b.setAttribute("title", words.close); }
   });
   window.requestAnimationFrame(function () { map.getContainer().classList.add("tm-ready"); });
@@ -556,15 +559,13 @@ class LabelLayer(MacroElement):
         """
 {% macro script(this, kwargs) %}
 (function (map, D) {
-  var pane = map.getPane("tm-labels"), els = [], SVG = "http://www.w3.org/2000/svg";
-  function line(el, cls, text) { var s = document.createElement("span"); s.className = cls; s.textContent = text; el.appendChild(s); }
+  var pane = map.getPane("tm-labels"), els = [];
+  var ARROW = '<svg viewBox="0 0 14 14" width="14" height="14"><path d="M7 1 L13 13 L7 10 L1 13 Z"/></svg>';
+  function line(el, cls, text) { L.DomUtil.create("span", cls, el).textContent = text; }
   D.items.forEach(function (it) {
     var el = L.DomUtil.create("div", "tm-lbl tm-lbl-" + it.k, pane), lead = null;
     if (it.k === "arrow") {
-      var svg = document.createElementNS(SVG, "svg"), path = document.createElementNS(SVG, "path");
-      svg.setAttribute("viewBox", "0 0 14 14"); svg.setAttribute("width", "14"); svg.setAttribute("height", "14");
-      path.setAttribute("d", "M7 1 L13 13 L7 10 L1 13 Z");
-      svg.appendChild(path); el.appendChild(svg);
+      el.innerHTML = ARROW;  // a constant: no article text
     } else {
       lead = L.DomUtil.create("div", "tm-leader", pane);
     }
@@ -759,6 +760,7 @@ def build_page(tour: Tour, geom: TourGeometry, *, settings: Settings) -> tuple[P
         zoom_start=3, tiles=None, control_scale=True, max_bounds=True, min_lat=s, max_lat=n, min_lon=w,
         max_lon=e, zoom_snap=ZOOM_STEP, scroll_wheel_zoom=False, world_copy_jump=False, max_bounds_viscosity=1.0,
         aria_label=lab["map"], zoom_words={"zoomInTitle": lab["zoom_in"], "zoomOutTitle": lab["zoom_out"]},
+        offline=bool(data["basemap"]),
     )
     m.options["max_zoom"] = data["zooms"][1]  # folium's own max_zoom only reaches its tile layer
     m.options["min_zoom"] = data["zooms"][0]
