@@ -112,7 +112,7 @@ def test_page_is_built_by_folium(page):
     assert "L.control.scale(" in js and ".bindPopup(" in js and ".bindTooltip(" in js
     assert '"maxZoom":8' in js.replace(" ", "").replace("\n", "")  # no zooming past what 1:50m supports
     # Zoom buttons in the page's language.
-    assert '"zoomInTitle": "Acercar"' in js and '"zoomOutTitle": "Alejar"' in js
+    assert '"zoomInTitle":"Acercar"' in js and '"zoomOutTitle":"Alejar"' in js
     assert "$(" not in js and "setIcon(" not in js  # no jQuery; no default-icon <img> before the DivIcon
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import shapely
+import shapely.affinity
 import yaml
 from geopy.distance import geodesic
 from pyproj import CRS, Geod, Transformer
@@ -82,10 +83,14 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
             if w > win[3] + 360 * k or e < win[1] + 360 * k or s > win[2] or n < win[0]:
                 continue  # cheap test first: most countries are nowhere near the window
             clip = box(win[1] + 360 * k, win[0], win[3] + 360 * k, win[2])
-            if geom.intersects(clip):
+            if w >= win[1] + 360 * k and e <= win[3] + 360 * k and s >= win[0] and n <= win[2]:
+                cut = geom  # wholly inside: nothing to cut
+            elif geom.intersects(clip):
                 cut = geom.intersection(clip)
-                pieces.append(shapely.transform(cut, lambda c, k=k: c - [360 * k, 0]) if k else cut)
-        part = _polygons(shapely.union_all(pieces)) if pieces else None
+            else:
+                continue
+            pieces.append(shapely.transform(cut, lambda c, k=k: c - [360 * k, 0]) if k else cut)
+        part = (_polygons(pieces[0]) if len(pieces) == 1 else _polygons(shapely.union_all(pieces))) if pieces else None
         if part is not None:
             # Islets smaller than a few pixels only add bytes.
             part = _polygons(MultiPolygon([p for p in getattr(part, "geoms", [part]) if p.area > 6 * tol * tol]))
@@ -95,10 +100,19 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
     if geoms and tol > 0:
         geoms = list(shapely.coverage_simplify(geoms, tol))
     feats = []
-    for code, geom in zip(codes, geoms):
-        geom = _polygons(shapely.set_precision(geom, 10 ** -digits))
-        if geom is not None and not geom.is_empty:
-            feats.append({"type": "Feature", "properties": {"iso2": code}, "geometry": _geojson(geom, digits)})
+    # All at once (set_precision over the array), and plain lists straight from the coordinates:
+    # the basemap is the largest thing a build computes.
+    fixed = shapely.set_precision(geoms, 10 ** -digits) if geoms else []
+    for code, geom in zip(codes, fixed):
+        geom = _polygons(geom)
+        if geom is None or geom.is_empty:
+            continue
+        if hasattr(shapely, "orient_polygons"):
+            geom = shapely.orient_polygons(geom)
+        polys = [[[list(c) for c in ring.coords] for ring in (p.exterior, *p.interiors)]
+                 for p in getattr(geom, "geoms", [geom])]
+        feats.append({"type": "Feature", "properties": {"iso2": code},
+                      "geometry": {"type": "MultiPolygon", "coordinates": polys}})
     return {"type": "FeatureCollection", "features": feats}, ((win[0], win[1]), (win[2], win[3]))
 
 
@@ -340,7 +354,7 @@ def build_corridor(corridor: Corridor, kb: CorridorKnowledge) -> None:
         line = GeometryCollection([LineString(coords), MultiPoint(stops)])
     poly = buffer_km(line, width / 2)
     if poly is not None:
-        poly = _on_land(poly)
+        poly = _on_land(poly, stops)
     corridor.geometry = _geojson(poly, DIGITS) if poly is not None else None
     if poly is not None:
         # What the map shows is what the data says: the countries the drawn corridor crosses, in
@@ -350,22 +364,40 @@ def build_corridor(corridor: Corridor, kb: CorridorKnowledge) -> None:
             corridor.countries = crossed
 
 
-def _on_land(poly):
-    """A corridor is a land route: the part of its buffer that is over the sea is cut away."""
-    land = [g for g in countries().values() if g.intersects(poly)]
-    if not land:
+def _on_land(poly, ends):
+    """A corridor is a land route: the part of its buffer over the sea is cut away, keeping a
+    small disc around each waypoint so that it still reaches them. A corridor mostly at sea (a
+    sea lane) is left as it is."""
+    # Country by country: each piece is small, where a union of whole countries is not.
+    pieces = [make_valid(poly.intersection(g)) for _code, g in _countries_near(poly)]
+    out = _polygons(shapely.union_all(pieces)) if pieces else None
+    if out is None or out.area < 0.5 * poly.area:
         return poly
-    out = _polygons(make_valid(poly.intersection(shapely.union_all(land))))
-    return out if out is not None else poly
+    # 2 km discs: small enough that degrees scaled by latitude are exact enough.
+    discs = [shapely.affinity.scale(Point(lon, lat).buffer(2.0 / 111.32, quad_segs=8),
+                                    xfact=1 / max(math.cos(math.radians(lat)), 0.05), yfact=1.0)
+             for lon, lat in ends]
+    return _polygons(make_valid(shapely.union_all([out] + discs))) or out
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> tuple[list[str], list[Any], Any]:
+    codes = sorted(countries())
+    geoms = [countries()[c] for c in codes]
+    return codes, geoms, shapely.STRtree(geoms)
+
+
+def _countries_near(geom) -> list[tuple[str, Any]]:
+    """(code, shape) of the countries `geom` intersects, in code order."""
+    codes, geoms, tree = _country_index()
+    return [(codes[i], geoms[i]) for i in sorted(tree.query(geom, predicate="intersects").tolist())]
 
 
 def corridor_countries(poly, line) -> list[str]:
     """ISO codes of the countries a corridor polygon crosses (more than a sliver), in route order."""
     route = line.geoms[0] if hasattr(line, "geoms") else line
     found = []
-    for code, g in sorted(countries().items()):
-        if not g.intersects(poly):
-            continue
+    for code, g in _countries_near(poly):
         part = g.intersection(poly)
         if part.is_empty or part.area < 0.03 * poly.area and part.area < 0.05:
             continue

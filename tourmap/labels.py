@@ -39,7 +39,7 @@ IGNORE = -1.0  # not in an item's rules: no effect
 # from an item's rules is ignored. "own*" is the item's own feature.
 _BASE = {"marker": HARD, "arrow": HARD, "label": HARD, "leader": HARD}
 RULES: dict[str, dict[str, float | None]] = {
-    "arrow": {**_BASE, "leg": HARD, "region": HARD, "corridor": 0.5},
+    "arrow": {**_BASE, "leg": HARD, "region": HARD, "corridor": HARD},
     "stop": {**_BASE, "leg": 3.0, "region": 2.0, "corridor": 0.6},
     "origin": {**_BASE, "leg": 3.0, "region": 2.0, "corridor": 0.6},
     "region": {**_BASE, "leg": 3.0, "region": 2.0, "ownregion": 0.5, "corridor": 0.6},
@@ -67,7 +67,17 @@ def font(size: float, bold: bool = False):
 def text_width(text: str, size: float, bold: bool = False, spacing: float = 0.0) -> float:
     """Advance width in pixels, measured at 4x (whole-pixel font sizes round small text unevenly);
     `spacing` is CSS letter-spacing in pixels, added after every character as browsers do."""
-    return font(size * 4, bold).getlength(text) / 4 + spacing * len(text)
+    try:
+        width = font(size * 4, bold).getlength(text)
+    except (RuntimeError, ValueError):  # a text the shaping library refuses (stray format characters)
+        width = font(size * 4, bold).getlength(clean(text).encode("ascii", "replace").decode())
+    return width / 4 + spacing * len(text)
+
+
+def clean(text: str) -> str:
+    """One line of text: line and paragraph separators, control characters and runs of spaces as
+    one space (a label is one line; the browser would show them as spaces too)."""
+    return " ".join("".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0) else c for c in str(text)).split())
 
 
 @dataclass(frozen=True)
@@ -593,7 +603,7 @@ def _world_polys(geometry: dict[str, Any] | None) -> list[Polygon]:
     return out
 
 
-def country_spots(poly_world, *, n: int = 14) -> list[tuple[float, float, float]]:
+def country_spots(poly_world, *, n: int = 24) -> list[tuple[float, float, float]]:
     """Places for a country's name, best first: its pole of inaccessibility, then points inside it
     on a grid, dearer the farther they are."""
     from shapely.ops import polylabel
@@ -606,7 +616,7 @@ def country_spots(poly_world, *, n: int = 14) -> list[tuple[float, float, float]
     size = max(x1 - x0, y1 - y0) or 1.0
     best = polylabel(big, tolerance=size / 100)
     spots = [(best.x, best.y, 0.0)]
-    k = 7
+    k = 9
     pts = []
     for ix in range(k):
         for iy in range(k):
@@ -642,11 +652,11 @@ def map_data(tour, geom) -> dict[str, Any]:
         # Stops at one place (a return visit) fan out instead of hiding each other's numbers.
         stack = sum(1 for q in seen if abs(q[0] - lat) < 0.02 and abs(q[1] - lon) < 0.02)
         seen.append((lat, lon))
-        stops.append({"n": i + 1, "stack": stack, "name": s.name, "lat": round(lat, 5), "lon": round(lon, 5),
+        stops.append({"n": i + 1, "stack": stack, "name": clean(s.name), "lat": round(lat, 5), "lon": round(lon, 5),
                       "status": s.status, "when": date_text(s.date, lang, end=s.date_end, short=True) if s.date else ""})
     origin = None
     if tour.origin and located(*pts[0]):
-        origin = {"name": tour.origin.name, "lat": round(pts[0][0], 5), "lon": round(pts[0][1], 5)}
+        origin = {"name": clean(tour.origin.name), "lat": round(pts[0][0], 5), "lon": round(pts[0][1], 5)}
     legs = [{"coords": [list(c) for c in leg.coords], "status": leg.status,
              "km": km_text(leg.distance_km, lang), "title": f"{leg.start.name} → {leg.end.name}",
              "when": date_text(leg.date, lang, short=True) if leg.date else ""} for leg in geom.legs]
@@ -664,13 +674,14 @@ def map_data(tour, geom) -> dict[str, Any]:
         half = (c.width_km or 50) / 2 / (111.32 * max(math.cos(math.radians(mid)), 0.2))
         ends = []
         if len(line) >= 2:
-            ends = [{"name": c.waypoints[0].name, "lat": line[0][0], "lon": line[0][1]},
-                    {"name": c.waypoints[-1].name, "lat": line[-1][0], "lon": line[-1][1]}]
-        areas.append({"kind": "corridor", "name": f"{c.name[:1].upper()}{c.name[1:]} ({status})",
+            ends = [{"name": clean(c.waypoints[0].name), "lat": line[0][0], "lon": line[0][1]},
+                    {"name": clean(c.waypoints[-1].name), "lat": line[-1][0], "lon": line[-1][1]}]
+        name = clean(c.name)
+        areas.append({"kind": "corridor", "name": f"{name[:1].upper()}{name[1:]} ({status})",
                       "geometry": c.geometry, "line": line, "ends": ends, "half_world": half})
     for r in geom.regions:
         if r.geometry:
-            areas.append({"kind": "region" if r.kind == "border" else "admin", "name": r.name,
+            areas.append({"kind": "region" if r.kind == "border" else "admin", "name": clean(r.name),
                           "geometry": r.geometry})
     countries = []
     base = geom.basemap or {}

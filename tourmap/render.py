@@ -782,7 +782,8 @@ def build_page(tour: Tour, geom: TourGeometry, *, settings: Settings) -> tuple[P
         # own background, the basemap has a gap (the browser tests look for it).
         (ws, ww), (wn, we) = data["window"]
         grow = 0.01 * max(wn - ws, we - ww)
-        s0, w0, n0, e0 = max(ws - grow, -85.0), ww - grow, min(wn + grow, 85.0), we + grow
+        # (Leaflet's Mercator ends at 85.0511 degrees; the window at 85.)
+        s0, w0, n0, e0 = max(ws - grow, -85.05), ww - grow, min(wn + grow, 85.05), we + grow
         sea = {"type": "Feature", "properties": {"iso2": SEA},
                "geometry": {"type": "Polygon", "coordinates": [[[w0, s0], [e0, s0], [e0, n0], [w0, n0], [w0, s0]]]}}
         basemap = {"type": "FeatureCollection", "features": [sea] + data["basemap"]["features"]}
@@ -865,7 +866,7 @@ body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Ar
 .tm-legend{flex-direction:column}
 .tm-info:not([open]){width:auto;writing-mode:vertical-rl}
 }
-@media (max-width:600px){.tm-head h1{font-size:16px}.tm-sub{font-size:12px}}
+@media (max-width:600px){.tm-head h1{font-size:16px}.tm-sub{font-size:12px}.tm-credit{-webkit-line-clamp:3}}
 .leaflet-container{font:inherit;background:#d7e5ee}
 .leaflet-container .leaflet-control-attribution{font-size:10px;color:#444}
 .tm-pin{display:flex;align-items:center;justify-content:center;box-sizing:border-box;width:26px;height:26px;border-radius:50%;font:700 13px/1 "DejaVu Sans",Verdana,system-ui,sans-serif;border:2.5px solid #1f4e79;box-shadow:0 1px 3px rgba(0,0,0,.35)}
