@@ -150,7 +150,8 @@ def page_labels(data: dict[str, Any], bounds, zooms: tuple[float, float]) -> dic
         # (a phone, zoomed out) keeps them close and drops what does not fit; a large one lets
         # them out further and zooms out a little to show them.
         m = LABEL_MARGIN
-        big = min(LABEL_REACH, max(m, 0.2 * max(bx1 - bx0, by1 - by0) * scale))
+        size = max(bx1 - bx0, by1 - by0) * scale
+        big = min(LABEL_REACH, max(m, 0.2 * size, LABEL_REACH - 0.5 * size))  # a tiny tour: room all round
         box = (bx0 * scale, by0 * scale, bx1 * scale, by1 * scale)
         got = placer.level(scale, (box[0] - big, box[1] - big, box[2] + big, box[3] + big),
                            (box[0] - m, box[1] - m, box[2] + m, box[3] + m))
@@ -198,7 +199,10 @@ def page_labels(data: dict[str, Any], bounds, zooms: tuple[float, float]) -> dic
             entry["s"] = it.data["n"]
         items.append(entry)
     return {"z0": lo, "step": ZOOM_STEP, "n": len(steps), "a": anchors, "items": items, "o": over,
-            "b": [round(bx0, 5), round(by0, 5), round(bx1, 5), round(by1, 5)], "m": LABEL_MARGIN, "fz": FIT_MAX_ZOOM}
+            "b": [round(bx0, 5), round(by0, 5), round(bx1, 5), round(by1, 5)], "m": LABEL_MARGIN,
+            # One place (or a few close together): not fitted closer than FIT_MAX_ZOOM, with its
+            # surroundings; stops that are apart are fitted as close as the map goes.
+            "fz": FIT_MAX_ZOOM if max(bx1 - bx0, by1 - by0) < 0.05 else zooms[1]}
 
 
 def _align(c) -> int:
