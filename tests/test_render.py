@@ -105,11 +105,13 @@ def test_page_is_built_by_folium(page):
     assert re.search(r'<div class="folium-map tm-map" id="(map_\d+)"', page)
     name = re.search(r'id="(map_\d+)"', page).group(1)
     assert f"var {name} = L.map(\"{name}\"" in js and f"{name}.fitBounds(" in js
-    assert js.count("L.marker(") == 3 + 1 + 3 + 2 + 4  # stops, origin, leg arrows, area labels, country names
+    assert js.count("L.marker(") == 3 + 1  # stops and origin (labels and arrowheads: the label layer)
     assert js.count("L.polyline(") == 2 * 3  # a white casing under each leg
     assert js.count("L.geoJson(") == 1 + 1 + 2  # basemap, corridor, border band and its halo
     assert "L.control.scale(" in js and ".bindPopup(" in js and ".bindTooltip(" in js
-    assert '"maxZoom":9' in js.replace(" ", "").replace("\n", "")  # no zooming into a 1:50m basemap
+    assert '"maxZoom":8' in js.replace(" ", "").replace("\n", "")  # no zooming past what 1:50m supports
+    # Zoom buttons in the page's language.
+    assert '"zoomInTitle":"Acercar"' in js and '"zoomOutTitle":"Alejar"' in js
     assert "$(" not in js and "setIcon(" not in js  # no jQuery; no default-icon <img> before the DivIcon
 
 
@@ -246,7 +248,7 @@ def test_tiles_option_is_validated_and_allowed_by_csp():
     page = render(s=s)
     assert "img-src data: https://*.tile.example.org" in html.unescape(page)
     assert "&lt;b&gt;contributors&lt;/b&gt;" in page
-    assert data_of(s=s)["basemap"] is None and "L.canvas(" not in page
+    assert data_of(s=s)["basemap"] is None and "L.canvas(" not in page and "tm_base" not in page
     assert "L.tileLayer(" in map_script(page) and "https://{s}.tile.example.org/{z}/{x}/{y}.png" in page
     assert '"maxZoom":18' in map_script(page).replace(" ", "").replace("\n", "")
     for bad in ("javascript:alert(1)//{z}/{x}/{y}", "https://t.example.org/{{ 7*7 }}/{z}/{x}/{y}.png"):
@@ -278,26 +280,53 @@ def test_unlocated_and_repeated_stops():
 
 
 def test_static_images_show_the_tour():
-    """map.svg is well-formed and names every stop in order; map.png draws accented letters
+    """Each desk size is written; the SVG is well-formed, with a named group per layer, and names
+    every stop in order; every stop's label lies inside the image; the PNG draws accented letters
     with the vendored font (not the empty boxes of a font without them)."""
     import io
     import xml.etree.ElementTree as ET
 
     from PIL import Image, ImageDraw
 
-    from tourmap.static import font
+    from tourmap.static import FORMATS, font, layout
 
     tour = seed_tour()
-    out = render_static(tour, build_geometry(tour, settings=settings()), settings=settings())
-    root = ET.fromstring(out["map.svg"])
-    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    names = [s.name for s in tour.stops]
-    assert all(n in texts for n in names)
-    assert [t for t in texts if t in {str(i + 1) for i in range(len(names))}] == ["1", "2", "3"][:len(names)]
-    assert root.findtext("{http://www.w3.org/2000/svg}title")
-    png = Image.open(io.BytesIO(out["map.png"]))
-    assert png.size[0] == 960 and 600 < png.size[1] <= 1200
-    assert len(png.getcolors(1 << 20)) > 50  # drawn, not blank
+    geom = build_geometry(tour, settings=settings())
+    out = render_static(tour, geom, settings=settings())
+    sizes = {"map.png": (1240, None), "map-social.png": (1200, 630), "map-square.png": (1080, 1080)}
+    for name, (w, h) in sizes.items():
+        png = Image.open(io.BytesIO(out[name]))
+        assert png.size[0] == w and (h is None or png.size[1] == h), name
+        assert len(png.getcolors(1 << 20)) > 50  # drawn, not blank
+    assert Image.open(io.BytesIO(out["map.png"])).info["dpi"][0] == pytest.approx(300, abs=1)  # print
+    svg = "{http://www.w3.org/2000/svg}"
+    for name in ("map.svg", "map-social.svg", "map-square.svg"):
+        root = ET.fromstring(out[name])
+        texts = [t.text for t in root.iter(f"{svg}text")]
+        names = [s.name for s in tour.stops]
+        assert all(n in texts for n in names)
+        assert [t for t in texts if t in {"1", "2", "3"}] == ["1", "2", "3"]
+        assert root.findtext(f"{svg}title")
+        groups = [g.get("id") for g in root.findall(f"{svg}g")]
+        assert {"land", "areas", "routes", "markers", "labels", "legend", "title", "credits"} <= set(groups)
+        labels = root.find(f"{svg}g[@id='labels']")
+        assert "22 dic 2025" in [t.text for t in labels.iter(f"{svg}text")]  # dates on the stops
+    for fmt in FORMATS:
+        scene = layout(tour, geom, fmt, settings())
+        stops = [p for p in scene.placed if p["kind"] in ("stop", "origin")]
+        assert len(stops) == 4, fmt.name  # every stop and the origin named...
+        x0, y0, x1, y1 = scene.clip
+        for p in scene.placed:  # ...and every label inside the map area
+            bx0, by0, bx1, by1 = p["box"]
+            assert x0 <= bx0 and bx1 <= x1 and y0 <= by0 and by1 <= y1, (fmt.name, p)
+        for i, a in enumerate(scene.placed):  # no two overlap
+            for b in scene.placed[i + 1:]:
+                assert not (a["box"][0] < b["box"][2] and b["box"][0] < a["box"][2]
+                            and a["box"][1] < b["box"][3] and b["box"][1] < a["box"][3]), (a, b)
+        texts = [it.text for it in scene.items if type(it).__name__ == "Label"]
+        assert any("Fuente:" in t and "Natural Earth" in t for t in texts)  # source and credit
+        assert any("Corredor humanitario" in t for t in texts)  # the corridor named...
+        assert any("Chacalluta" in t for t in texts) and any("Bolívar" in t for t in texts)  # ...at both ends
 
     def ink(ch: str) -> bytes:
         im = Image.new("L", (40, 40))
@@ -308,8 +337,9 @@ def test_static_images_show_the_tour():
 
 
 def test_static_title_too_long_is_cut_to_fit():
-    from tourmap.static import WIDTH, fit_text, text_width
+    from tourmap.static import fit_text, text_width
 
+    WIDTH = 960
     long = "La gira " * 40
     cut = fit_text(long, 20, True, WIDTH - 38)
     assert cut.endswith("…") and text_width(cut, 20, True) <= WIDTH - 38 and len(cut) < len(long)

@@ -244,4 +244,4 @@ def test_real_publish_links_resolve(tmp_path):
                 continue
             target = (page.parent / ref).resolve()
             assert target.is_file() or (target / "index.html").is_file(), f"{page.relative_to(site)} -> {ref}"
-    assert '<img src="kast-2025-12/map.png"' in (site / "index.html").read_text(encoding="utf-8")
+    assert '<img src="kast-2025-12/map-social.png"' in (site / "index.html").read_text(encoding="utf-8")

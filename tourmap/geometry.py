@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import shapely
+import shapely.affinity
 import yaml
 from geopy.distance import geodesic
 from pyproj import CRS, Geod, Transformer
@@ -35,6 +36,7 @@ BORDER_RADIUS_KM = 150.0  # how much of a shared border around the anchor a regi
 BORDER_HALF_WIDTH_KM = 12.0
 CIRCLE_RADIUS_KM = 40.0  # a region we cannot find an outline for: a circle around its anchor
 DIGITS = 4  # ~10 m: GeoJSON precision of the shapes we compute
+BASE_TOLERANCE = 0.02  # degrees: what scripts/build_boundaries.py kept of Natural Earth 1:50m
 
 
 # --- boundaries ------------------------------------------------------------------------------
@@ -70,8 +72,8 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
     """
     win = view_window(bounds)
     span = max(win[2] - win[0], win[3] - win[1])
-    # About a pixel at the zoom that shows the whole window on a desktop-sized map.
-    tol = tolerance if tolerance is not None else span / 1000
+    # The shipped outlines' own detail (0.02 degrees), coarser only for a window of half the world.
+    tol = tolerance if tolerance is not None else max(BASE_TOLERANCE, span / 3000)
     codes, geoms = [], []
     for code, geom in sorted(countries().items()):
         # A window past 180 degrees (a route across the Pacific) takes the world one turn over.
@@ -81,10 +83,14 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
             if w > win[3] + 360 * k or e < win[1] + 360 * k or s > win[2] or n < win[0]:
                 continue  # cheap test first: most countries are nowhere near the window
             clip = box(win[1] + 360 * k, win[0], win[3] + 360 * k, win[2])
-            if geom.intersects(clip):
+            if w >= win[1] + 360 * k and e <= win[3] + 360 * k and s >= win[0] and n <= win[2]:
+                cut = geom  # wholly inside: nothing to cut
+            elif geom.intersects(clip):
                 cut = geom.intersection(clip)
-                pieces.append(shapely.transform(cut, lambda c, k=k: c - [360 * k, 0]) if k else cut)
-        part = _polygons(shapely.union_all(pieces)) if pieces else None
+            else:
+                continue
+            pieces.append(shapely.transform(cut, lambda c, k=k: c - [360 * k, 0]) if k else cut)
+        part = (_polygons(pieces[0]) if len(pieces) == 1 else _polygons(shapely.union_all(pieces))) if pieces else None
         if part is not None:
             # Islets smaller than a few pixels only add bytes.
             part = _polygons(MultiPolygon([p for p in getattr(part, "geoms", [part]) if p.area > 6 * tol * tol]))
@@ -94,27 +100,42 @@ def basemap(bounds: tuple[tuple[float, float], tuple[float, float]] | None, *,
     if geoms and tol > 0:
         geoms = list(shapely.coverage_simplify(geoms, tol))
     feats = []
-    for code, geom in zip(codes, geoms):
-        geom = _polygons(shapely.set_precision(geom, 10 ** -digits))
-        if geom is not None and not geom.is_empty:
-            feats.append({"type": "Feature", "properties": {"iso2": code}, "geometry": _geojson(geom, digits)})
+    # All at once (set_precision over the array), and plain lists straight from the coordinates:
+    # the basemap is the largest thing a build computes.
+    fixed = shapely.set_precision(geoms, 10 ** -digits) if geoms else []
+    for code, geom in zip(codes, fixed):
+        geom = _polygons(geom)
+        if geom is None or geom.is_empty:
+            continue
+        if hasattr(shapely, "orient_polygons"):
+            geom = shapely.orient_polygons(geom)
+        polys = [[[list(c) for c in ring.coords] for ring in (p.exterior, *p.interiors)]
+                 for p in getattr(geom, "geoms", [geom])]
+        feats.append({"type": "Feature", "properties": {"iso2": code},
+                      "geometry": {"type": "MultiPolygon", "coordinates": polys}})
     return {"type": "FeatureCollection", "features": feats}, ((win[0], win[1]), (win[2], win[3]))
 
 
 def view_window(bounds) -> tuple[float, float, float, float]:
     """(south, west, north, east) the basemap must cover: the tour's bounds seen on any screen shape.
 
-    A tall tour on a wide screen shows far more longitude than the tour spans (and the other
-    way round on a phone), so each side grows with the larger of the two spans.
+    The page never shows more than this window (its lowest zoom keeps the view inside it), so it
+    is made large enough for the whole tour fitted on a phone (0.55:1) or a wide screen (1.9:1),
+    and most of a zoom step out from there.
     """
     (s, w), (n, e) = bounds or ((-60.0, -180.0), (80.0, 180.0))
-    span = max(n - s, e - w)
-    pad = max(6.0, 0.35 * span)
-    cy, cx = (s + n) / 2, (w + e) / 2
-    half_x = max(e - w, 1.3 * (n - s)) / 2 + pad
-    half_y = max(n - s, 0.8 * (e - w)) / 2 + pad
-    half_x = min(half_x, 180.0)
-    return (max(cy - half_y, -85.0), cx - half_x, min(cy + half_y, 85.0), cx + half_x)
+    ys, yn = merc_y(s), merc_y(n)
+    # At least what the page shows at its closest fit (zoom 6) on a large screen.
+    dx, dy = max(e - w, 12.0), max(yn - ys, 8.0)
+    half_x = min(max(dx, 1.9 * dy), 180.0)
+    half_y = max(dy, dx / 0.55)
+    cy, cx = (ys + yn) / 2, (w + e) / 2
+    return (max(_lat(cy - half_y), -85.0), cx - half_x, min(_lat(cy + half_y), 85.0), cx + half_x)
+
+
+def _lat(y: float) -> float:
+    """Inverse of merc_y."""
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
 
 
 # --- legs --------------------------------------------------------------------------------------
@@ -332,7 +353,56 @@ def build_corridor(corridor: Corridor, kb: CorridorKnowledge) -> None:
         # and GEOS gives closed lines no end caps.
         line = GeometryCollection([LineString(coords), MultiPoint(stops)])
     poly = buffer_km(line, width / 2)
+    if poly is not None:
+        poly = _on_land(poly, stops)
     corridor.geometry = _geojson(poly, DIGITS) if poly is not None else None
+    if poly is not None:
+        # What the map shows is what the data says: the countries the drawn corridor crosses, in
+        # the order its route meets them (an article's "Peru and Ecuador" becomes the chain drawn).
+        crossed = corridor_countries(poly, line)
+        if crossed:
+            corridor.countries = crossed
+
+
+def _on_land(poly, ends):
+    """A corridor is a land route: the part of its buffer over the sea is cut away, keeping a
+    small disc around each waypoint so that it still reaches them. A corridor mostly at sea (a
+    sea lane) is left as it is."""
+    # Country by country: each piece is small, where a union of whole countries is not.
+    pieces = [make_valid(poly.intersection(g)) for _code, g in _countries_near(poly)]
+    out = _polygons(shapely.union_all(pieces)) if pieces else None
+    if out is None or out.area < 0.5 * poly.area:
+        return poly
+    # 2 km discs: small enough that degrees scaled by latitude are exact enough.
+    discs = [shapely.affinity.scale(Point(lon, lat).buffer(2.0 / 111.32, quad_segs=8),
+                                    xfact=1 / max(math.cos(math.radians(lat)), 0.05), yfact=1.0)
+             for lon, lat in ends]
+    return _polygons(make_valid(shapely.union_all([out] + discs))) or out
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> tuple[list[str], list[Any], Any]:
+    codes = sorted(countries())
+    geoms = [countries()[c] for c in codes]
+    return codes, geoms, shapely.STRtree(geoms)
+
+
+def _countries_near(geom) -> list[tuple[str, Any]]:
+    """(code, shape) of the countries `geom` intersects, in code order."""
+    codes, geoms, tree = _country_index()
+    return [(codes[i], geoms[i]) for i in sorted(tree.query(geom, predicate="intersects").tolist())]
+
+
+def corridor_countries(poly, line) -> list[str]:
+    """ISO codes of the countries a corridor polygon crosses (more than a sliver), in route order."""
+    route = line.geoms[0] if hasattr(line, "geoms") else line
+    found = []
+    for code, g in _countries_near(poly):
+        part = g.intersection(poly)
+        if part.is_empty or part.area < 0.03 * poly.area and part.area < 0.05:
+            continue
+        found.append((route.project(part.representative_point()) if route.length else 0.0, code))
+    return [code for _, code in sorted(found)]
 
 
 # --- regions ---------------------------------------------------------------------------------

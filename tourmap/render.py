@@ -20,6 +20,8 @@ import json
 import math
 import re
 import threading
+
+import numpy as np
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,13 +37,12 @@ from folium.features import DivIcon
 from folium.map import FitBounds
 from folium.template import Template as FoliumTemplate
 from folium.utilities import JsCode
-from shapely.geometry import Point, shape
-from shapely.ops import polylabel, unary_union
 
 from .config import Settings
 from .embed import height_reporter
 from .errors import BuildError
-from .geometry import bearing_on_screen, located, route_points, view_window
+from .geometry import merc_y, route_points, view_window
+from .labels import Placer, Style, map_data, tour_problem
 from .models import Stop, Tour, TourGeometry
 from .wording import (CREDITS, DATA_CREDIT, LABELS, article_name, country_name, date_text,  # noqa: F401
                       km_text, lang_of, titles)
@@ -88,74 +89,179 @@ def stop_source(tour: Tour, stop: Stop) -> tuple[str | None, str]:
 
 # --- the page's data ---------------------------------------------------------------------------
 
+# Zoom: the map snaps to quarter steps, and labels are placed for every step it allows. The
+# smallest map the page is laid out for sets the lowest step; the basemap's detail the highest.
+ZOOM_STEP = 0.25
+SMALLEST_MAP = (300, 220)  # pixels
+MAX_ZOOM = 8  # Natural Earth 1:50m at 0.02 degrees is about 2-3 pixels off at zoom 7-8
+TILE_MAX_ZOOM = 18
+FIT_MAX_ZOOM = 6  # a single stop is shown with its surroundings, not at street level
+LABEL_MARGIN = 20  # pixels around the tour's bounds that labels use freely
+LABEL_REACH = 140  # ...and at a small cost, with the page zooming out to show them
+# fitBounds padding: the label margin, plus room for the zoom buttons (top left), the scale bar
+# (bottom left) and the attribution (bottom right), so that no label starts under a control.
+FIT = {"paddingTopLeft": [LABEL_MARGIN + 30, LABEL_MARGIN + 8],
+       "paddingBottomRight": [LABEL_MARGIN + 6, LABEL_MARGIN + 20], "animate": False}
+# What the labels keep clear of when the page fits the tour and its labels (left, top, right,
+# bottom pixels): the zoom buttons' column, the scale bar and attribution's row.
+CLEAR = [50, 8, 8, 26]
+PAGE_STYLE = Style()
+
+
+def fit_zoom(bounds, width: float, height: float) -> float:
+    """The zoom (a multiple of ZOOM_STEP) at which Leaflet's fitBounds shows `bounds` in a map of
+    width x height pixels with the FIT padding."""
+    (s, w), (n, e) = bounds
+    pad_x = FIT["paddingTopLeft"][0] + FIT["paddingBottomRight"][0]
+    pad_y = FIT["paddingTopLeft"][1] + FIT["paddingBottomRight"][1]
+    bw = max(e - w, 1e-6) * 256 / 360
+    bh = max(merc_y(n) - merc_y(s), 1e-6) * 256 / 360
+    z = math.log2(max(min((width - pad_x) / bw, (height - pad_y) / bh), 1e-9))
+    return math.floor(z / ZOOM_STEP) * ZOOM_STEP
+
+
+def zoom_range(bounds, tiles: bool) -> tuple[float, float]:
+    """(lowest, highest) zoom the page allows."""
+    top = TILE_MAX_ZOOM if tiles else MAX_ZOOM
+    if not bounds:
+        return (1.0, top)
+    low = max(1.0, min(fit_zoom(bounds, *SMALLEST_MAP) - 1.5, FIT_MAX_ZOOM - 1, top - 1))
+    return (low, top)
+
+
+def page_labels(data: dict[str, Any], bounds, zooms: tuple[float, float]) -> dict[str, Any]:
+    """Every label and arrowhead with its candidate positions, and which one each zoom step uses:
+    the placer (labels.py) run once per step, in Web Mercator pixels."""
+    problem = tour_problem(data, PAGE_STYLE)
+    placer = Placer(problem)
+    lo, hi = zooms
+    # Above the basemap's own limit (tiles go to 18) labels keep the placement of MAX_ZOOM.
+    steps = [lo + ZOOM_STEP * k for k in range(int(round((min(hi, MAX_ZOOM) - lo) / ZOOM_STEP)) + 1)]
+    if bounds:
+        (s, w), (n, e) = bounds
+        bx0, by0, bx1, by1 = w, -merc_y(n), e, -merc_y(s)
+    else:
+        bx0 = by0 = -1e9
+        bx1 = by1 = 1e9
+    choice: list[list[int]] = [[] for _ in problem.items]
+    over = []
+    for z in steps:
+        scale = 256 * 2 ** z / 360
+        # Labels may reach out of the bounds by a share of the tour's size on screen: a small map
+        # (a phone, zoomed out) keeps them close and drops what does not fit; a large one lets
+        # them out further and zooms out a little to show them.
+        m = LABEL_MARGIN
+        size = max(bx1 - bx0, by1 - by0) * scale
+        big = min(LABEL_REACH, max(m, 0.2 * size, LABEL_REACH - 0.5 * size))  # a tiny tour: room all round
+        box = (bx0 * scale, by0 * scale, bx1 * scale, by1 * scale)
+        got = placer.level(scale, (box[0] - big, box[1] - big, box[2] + big, box[3] + big),
+                           (box[0] - m, box[1] - m, box[2] + m, box[3] + m))
+        for i in range(len(problem.items)):
+            choice[i].append(got.get(i, -1))
+        # How far the labels reach out of the tour's bounds at this step: the page fits both.
+        drawn = placer.last_boxes[[placer.ranges[i][0] + c for i, c in got.items()]] if got else np.zeros((0, 4))
+        over.append([round(max(0.0, box[0] - drawn[:, 0].min(initial=box[0])), 1),
+                     round(max(0.0, box[1] - drawn[:, 1].min(initial=box[1])), 1),
+                     round(max(0.0, drawn[:, 2].max(initial=box[2]) - box[2]), 1),
+                     round(max(0.0, drawn[:, 3].max(initial=box[3]) - box[3]), 1)])
+    used: dict[int, int] = {}
+    anchors: list[list[float]] = []
+
+    def anchor(k: int) -> int:
+        if k not in used:
+            used[k] = len(anchors)
+            anchors.append([round(v, 5) for v in problem.anchors[k]])
+        return used[k]
+
+    items = []
+    for i in placer.order:  # the order they were placed in: the page's check keeps it
+        it = problem.items[i]
+        picks = choice[i]
+        if all(c < 0 for c in picks):
+            continue
+        keep = sorted({c for c in picks if c >= 0})
+        remap = {c: j for j, c in enumerate(keep)}
+        runs: list[int] = []
+        for lv, c in enumerate(picks):
+            c = remap.get(c, -1)
+            if not runs or runs[-1] != c:
+                runs += [lv, c]
+        cands = []
+        for c in keep:
+            cd = it.cands[c]
+            a = problem.anchors[cd.anchor]
+            cands.append([anchor(cd.anchor), round(cd.dx, 1), round(cd.dy, 1), cd.w, cd.h, cd.variant,
+                          _align(cd) + (4 if cd.leader else 0), round(cd.angle, 1),
+                          round(cd.ox, 1), round(cd.oy, 1), round(cd.r, 1)])
+        entry = {"k": it.kind, "c": cands, "p": runs}
+        if it.kind != "arrow":
+            entry["t"] = it.texts
+        if it.kind == "stop":
+            entry["s"] = it.data["n"]
+        items.append(entry)
+    return {"z0": lo, "step": ZOOM_STEP, "n": len(steps), "a": anchors, "items": items, "o": over,
+            "b": [round(bx0, 5), round(by0, 5), round(bx1, 5), round(by1, 5)], "m": LABEL_MARGIN,
+            # One place (or a few close together): not fitted closer than FIT_MAX_ZOOM, with its
+            # surroundings; stops that are apart are fitted as close as the map goes.
+            "fz": FIT_MAX_ZOOM if max(bx1 - bx0, by1 - by0) < 0.05 else zooms[1]}
+
+
+def _align(c) -> int:
+    """0 left, 1 centre, 2 right: text set against the side nearest its anchor."""
+    if c.dx + c.w <= c.ox + 0.5:
+        return 2
+    if c.dx >= c.ox - 0.5:
+        return 0
+    return 1
+
+
 def page_data(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict[str, Any]:
     """Everything the map draws, as plain data (all text still raw: escaped on output)."""
     lang = lang_of(tour)
     lab = LABELS[lang]
+    shared = map_data(tour, geom)
     pts = route_points(tour)
     offset = 1 if tour.origin else 0
+    by_n = {s["n"]: s for s in shared["stops"]}
     stops = []
-    seen: list[tuple[float, float]] = []
     for i, s in enumerate(tour.stops):
-        lat, lon = pts[i + offset]
-        if not located(lat, lon):
+        if i + 1 not in by_n:
             continue  # no marker; the stop list below the map still names it
         url, src_title = stop_source(tour, s)
-        # Stops at one place (a return visit) fan out instead of hiding each other's numbers.
-        stack = sum(1 for p in seen if abs(p[0] - lat) < 0.02 and abs(p[1] - lon) < 0.02)
-        seen.append((lat, lon))
+        base = by_n[i + 1]
         stops.append({
-            "n": i + 1, "stack": stack, "name": s.name, "lat": round(lat, 5), "lon": round(lon, 5),
-            "status": s.status,
+            **{k: base[k] for k in ("n", "stack", "name", "lat", "lon", "status")},
             "country": country_name(s.country, lang), "landmark": s.landmark or "",
             "date": date_text(s.date, lang, end=s.date_end), "iso": s.date or "",
             "met": list(s.met), "quote": s.evidence[0].quote if s.evidence else "",
             "url": url, "source": src_title,
         })
     origin = None
-    if tour.origin and located(*pts[0]):
+    if shared["origin"]:
         o = tour.origin
-        origin = {"name": o.name, "lat": round(pts[0][0], 5), "lon": round(pts[0][1], 5),
-                  "country": country_name(o.country, lang)}
-    placed = [p for p in pts if located(*p)]
-    # Offline, the map stops at zoom 9, where a pixel is ~300 m: 3 decimals (~110 m) draw the same line.
+        origin = {**shared["origin"], "country": country_name(o.country, lang)}
+    # Offline, the map stops at zoom 8, where a pixel is ~600 m: 3 decimals (~110 m) draw the same line.
     digits = 5 if settings.map.tiles else 3
-    legs = []
-    for leg in geom.legs:
-        mid = len(leg.coords) // 2
-        a, b = leg.coords[max(mid - 1, 0)], leg.coords[min(mid + 1, len(leg.coords) - 1)]
-        when = date_text(leg.date, lang, short=True) if leg.date else ""
-        legs.append({
-            "coords": [[round(la, digits), round(lo, digits)] for la, lo in leg.coords], "status": leg.status,
-            "mid": list(leg.coords[mid]), "angle": round(bearing_on_screen(a[0], a[1], b[0], b[1]), 1),
-            "label": " · ".join(x for x in (when, km_text(leg.distance_km, lang)) if x),
-            "title": f"{leg.start.name} → {leg.end.name}",
-        })
-    areas = []
-    for c in geom.corridors:
-        if c.geometry:
-            status = lab["proposed"] if c.status == "proposed" else c.status
-            label = f"{c.name[:1].upper()}{c.name[1:]} ({status})"
-            areas.append({"kind": "corridor", "name": label, "geometry": c.geometry,
-                          "at": _label_point(c.geometry, [(w.lat, w.lon) for w in c.waypoints], placed)})
-    for r in geom.regions:
-        if r.geometry:
-            at = [(r.anchor.lat, r.anchor.lon)] if r.anchor else []
-            areas.append({"kind": "region" if r.kind == "border" else "admin", "name": r.name,
-                          "geometry": r.geometry, "at": _label_point(r.geometry, at, placed)})
+    legs = [{"coords": [[round(la, digits), round(lo, digits)] for la, lo in g["coords"]], "status": g["status"],
+             "label": " · ".join(x for x in (g["when"], g["km"]) if x), "title": g["title"]}
+            for g in shared["legs"]]
+    areas = [{"kind": a["kind"], "name": a["name"], "geometry": a["geometry"]} for a in shared["areas"]]
     if settings.map.tiles:
-        base, window = None, _padded(geom.bounds)
+        base_fc, window = None, _padded(geom.bounds)
     else:
-        base, window = geom.basemap, geom.window
+        base_fc, window = geom.basemap, geom.window
+    zooms = zoom_range(geom.bounds, bool(settings.map.tiles))
+    if settings.map.tiles:
+        shared["countries"] = []  # the tiles name the countries
     return {
         "lang": lang, "labels": {k: lab[k] for k in ("stop", "origin", "met_done", "met_plan", "source",
                                                      "completed", "planned")},
         "bounds": [list(p) for p in geom.bounds] if geom.bounds else None,
-        "window": [[round(v, 3) for v in p] for p in window], "basemap": base,
+        "window": [[round(v, 3) for v in p] for p in window], "basemap": base_fc,
         "focus": sorted({c.upper() for c in _tour_countries(tour)}),
-        "countryLabels": _country_labels(base, tour, lang, geom.bounds) if base else [],
         "stops": stops, "origin": origin, "legs": legs, "areas": areas,
-        "tiles": _tiles(settings),
+        "tiles": _tiles(settings), "zooms": list(zooms),
+        "placement": page_labels(shared, geom.bounds, zooms),
     }
 
 
@@ -211,45 +317,6 @@ def _tour_countries(tour: Tour) -> set[str]:
     if tour.origin and tour.origin.country:
         codes.add(tour.origin.country)
     return {c for c in codes if c}
-
-
-def _label_point(geometry: dict[str, Any], line: list[tuple[float, float]],
-                 avoid: list[tuple[float, float]]) -> list[float]:
-    """Where an area's label goes: the middle of the waypoint segment farthest from any stop
-    (labels beside markers collide), else a point inside the shape."""
-    if len(line) >= 2:
-        mids = [((a[0] + b[0]) / 2, (a[1] + b[1]) / 2) for a, b in zip(line, line[1:])]
-        best = max(mids, key=lambda m: min((math.hypot(m[0] - p[0], m[1] - p[1]) for p in avoid), default=0))
-        return [round(best[0], 4), round(best[1], 4)]
-    if line:
-        return [round(line[0][0], 4), round(line[0][1], 4)]
-    p = shape(geometry).representative_point()
-    return [round(p.y, 4), round(p.x, 4)]
-
-
-def _country_labels(base: dict[str, Any], tour: Tour, lang: str, bounds) -> list[dict[str, Any]]:
-    """Names of the countries on the route, at a point well inside each one and away from the
-    stops (whose own labels would cover it)."""
-    wanted = _tour_countries(tour) | {c.upper() for r in tour.regions for c in r.countries}
-    wanted |= {c.upper() for c in (x for k in tour.corridors for x in k.countries)}
-    span = max(bounds[1][0] - bounds[0][0], bounds[1][1] - bounds[0][1], 1.0) if bounds else 10.0
-    spots = [Point(lon, lat).buffer(0.05 * span) for lat, lon in route_points(tour) if located(lat, lon)]
-    busy = unary_union(spots) if spots else None
-    out = []
-    for f in base["features"]:
-        code = f["properties"]["iso2"]
-        if code not in wanted:
-            continue
-        g = shape(f["geometry"])
-        free = g.difference(busy) if busy is not None else g
-        pieces = getattr(free, "geoms", [free]) if not free.is_empty else getattr(g, "geoms", [g])
-        biggest = max((p for p in pieces if p.geom_type == "Polygon"), key=lambda p: p.area, default=None)
-        if biggest is None:
-            continue
-        p = polylabel(biggest, tolerance=0.2)
-        out.append({"text": country_name(code, lang).upper(), "lat": round(p.y, 3), "lon": round(p.x, 3)})
-    return out
-
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -312,8 +379,6 @@ def _deterministic_folium() -> Iterator[None]:
 
 _BUILD_LOCK = threading.Lock()
 CSP_SLOT = "tourmap-csp-slot"
-# More room on the right: stop labels sit right of their pins.
-FIT = {"paddingTopLeft": [30, 30], "paddingBottomRight": [90, 24], "animate": False}
 
 
 class Markup(Element):
@@ -351,24 +416,32 @@ class Page(Figure):
 
 
 class TourMap(folium.Map):
-    """folium.Map without CDN assets, the touch-zoom lock or global switches, with ARIA on its div."""
+    """folium.Map without CDN assets, the touch-zoom lock or global switches, with ARIA on its div
+    and zoom buttons named in the page's language."""
 
     _template = FoliumTemplate(
         """
 {% macro html(this, kwargs) %}<div class="folium-map tm-map" id={{ this.get_name()|tojson }} role="region" aria-label="{{ this.aria_label|e }}" aria-describedby="tm-stops-h"></div>
 {% endmacro %}
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }}, ...{{ this.options|tojavascript }}});
+var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }}, zoomControl: false, ...{{ this.options|tojavascript }}});
+L.control.zoom({{ this.zoom_words|tojson }}).addTo({{ this.get_name() }});
+{%- if this.offline %}
+var tm_base = L.canvas({pane: "tm-base", padding: 0.5});
+{%- endif %}
 {%- if this.control_scale %}
-L.control.scale({imperial: false, maxWidth: 110}).addTo({{ this.get_name() }});
+L.control.scale({imperial: false, maxWidth: 100}).addTo({{ this.get_name() }});
 {%- endif %}
 {% endmacro %}
 """
     )
 
-    def __init__(self, *args: Any, aria_label: str, **kwargs: Any):
+    def __init__(self, *args: Any, aria_label: str, zoom_words: dict[str, str], offline: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.offline = offline
         self.aria_label = aria_label
+        self.zoom_words = zoom_words
+        self.options.pop("zoom_control", None)
         # folium's class lists name jQuery, Bootstrap, Font Awesome... on CDNs; JSCSSMixin reads
         # these, and the vendored Leaflet is inlined in the page's header instead.
         self.default_js, self.default_css = [], []
@@ -429,32 +502,170 @@ var {{ this.get_name() }} = L.geoJson(null, {style: {{ this.get_name() }}_styler
 
 
 class Behaviour(MacroElement):
-    """What the map does after its layers are in: attribution, zoom limits, refit on resize, and
-    the `tm-ready` class that tests and screenshot tools wait for."""
+    """What the map does after its layers are in: attribution, zoom limits, refit on resize,
+    words for Leaflet's own buttons, the legend toggle, and the `tm-ready` class that tests and
+    screenshot tools wait for.
+
+    The zoom limits keep the basemap under the whole view: the lowest zoom is never one at which
+    the view would be larger than the drawn window (`getBoundsZoom(window, true)`), and the view
+    cannot be dragged out of it."""
 
     _template = FoliumTemplate(
         """
 {% macro script(this, kwargs) %}
 (function (map) {
-  var view = {{ this.view|tojson }}, pad = {{ this.padding|tojson }};
+  var view = {{ this.view|tojson }}, pad = {{ this.padding|tojson }}, win = L.latLngBounds({{ this.window|tojson }});
+  var zooms = {{ this.zooms|tojson }}, words = {{ this.words|tojson }}, clear = {{ this.clear|tojson }};
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution({{ this.attribution|tojson }});
-  map.setMinZoom(Math.max(map.getZoom() - 2, 1));
-  window.addEventListener("resize", function () { map.invalidateSize(false); map.fitBounds(view, pad); });
-  if (window.ResizeObserver) {
-    // The container can change size without a window resize (fonts, the footer wrapping).
-    new ResizeObserver(function () { map.invalidateSize(false); }).observe(map.getContainer());
+  function fit() {
+    map.setMinZoom(0);
+    map.setMaxBounds(null);
+    var z = map.tmFit ? map.tmFit(clear) : (map.fitBounds(view, pad), map.getZoom());
+    var inside = Math.ceil(map.getBoundsZoom(win, true) / zooms[2] - 1e-6) * zooms[2];
+    map.setMinZoom(Math.min(Math.max(zooms[0], z - 1, inside), zooms[1]));
+    map.setMaxBounds(win);
   }
+  function refit() { map.invalidateSize(false); fit(); }
+  var info = document.querySelector(".tm-info");
+  function wide() { return window.matchMedia("(min-width: 900px) and (min-height: 520px)").matches; }
+  // Narrow frames start with the legend and list folded under their button (open without JS).
+  if (info && !wide()) info.open = false;
+  refit();
+  window.addEventListener("resize", refit);
+  if (info) info.addEventListener("toggle", function () { window.requestAnimationFrame(refit); });
+  map.on("popupopen", function () {
+    var b = map.getContainer().querySelector(".leaflet-popup-close-button");
+    if (b) { b.setAttribute("aria-label", words.close); b.setAttribute("title", words.close); }
+  });
   window.requestAnimationFrame(function () { map.getContainer().classList.add("tm-ready"); });
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """
     )
 
-    def __init__(self, view, padding: dict[str, Any], attribution: str):
+    def __init__(self, view, padding: dict[str, Any], attribution: str, window, zooms, words: dict[str, str]):
         super().__init__()
         self._name = "Behaviour"
         self.view, self.padding, self.attribution = view, padding, attribution
+        self.window, self.zooms, self.words = window, [zooms[0], zooms[1], ZOOM_STEP], words
+        self.clear = CLEAR
+
+
+class LabelLayer(MacroElement):
+    """Labels and arrowheads where the placer put them for the current zoom step.
+
+    They live in their own pane as plain elements, text set with textContent (never parsed as
+    HTML). After each placement a check measures what the browser drew and hides any label that
+    still touches an earlier one, a marker or a control (a font much wider than the one measured);
+    the number hidden is left in the map's data-tm-hidden attribute."""
+
+    _template = FoliumTemplate(
+        """
+{% macro script(this, kwargs) %}
+(function (map, D) {
+  var pane = map.getPane("tm-labels"), els = [];
+  var ARROW = '<svg viewBox="0 0 14 14" width="14" height="14"><path d="M7 1 L13 13 L7 10 L1 13 Z"/></svg>';
+  function line(el, cls, text) { L.DomUtil.create("span", cls, el).textContent = text; }
+  D.items.forEach(function (it) {
+    var el = L.DomUtil.create("div", "tm-lbl tm-lbl-" + it.k, pane), lead = null;
+    if (it.k === "arrow") {
+      el.innerHTML = ARROW;  // a constant: no article text
+    } else {
+      lead = L.DomUtil.create("div", "tm-leader", pane);
+    }
+    els.push({el: el, lead: lead, v: -1});
+  });
+  function pick(p, lv) { var c = -1; for (var j = 0; j < p.length; j += 2) { if (p[j] <= lv) c = p[j + 1]; else break; } return c; }
+  function place() {
+    var lv = Math.max(0, Math.min(D.n - 1, Math.round((map.getZoom() - D.z0) / D.step)));
+    D.items.forEach(function (it, i) {
+      var e = els[i], c = pick(it.p, lv);
+      if (e.lead) e.lead.style.display = "none";
+      if (c < 0) { e.el.style.display = "none"; return; }
+      var k = it.c[c], at = map.latLngToLayerPoint(D.a[k[0]]);
+      e.el.style.display = "";
+      if (it.t && e.v !== k[5]) {
+        e.el.textContent = "";
+        it.t[k[5]].forEach(function (text, n) { line(e.el, n ? "tm-l2" : "tm-l1", text); });
+        e.v = k[5];
+      }
+      var x = at.x + k[1], y = at.y + k[2];
+      if (it.k === "arrow") {
+        // A 14px square turned: the placer's box is its bounding box once turned.
+        e.el.style.width = e.el.style.height = "14px";
+        e.el.style.transform = "translate(" + (x + k[3] / 2 - 7) + "px," + (y + k[4] / 2 - 7) + "px) rotate(" + k[7] + "deg)";
+        return;
+      }
+      e.el.style.width = k[3] + "px"; e.el.style.height = k[4] + "px";
+      e.el.style.textAlign = ["left", "center", "right"][k[6] & 3];
+      e.el.style.transform = "translate(" + x + "px," + y + "px)";
+      if (k[6] & 4 && e.lead) {
+        var sx = at.x + k[8], sy = at.y + k[9];
+        var ex = Math.min(Math.max(sx, x), x + k[3]), ey = Math.min(Math.max(sy, y), y + k[4]);
+        var len = Math.hypot(ex - sx, ey - sy), ang = Math.atan2(ey - sy, ex - sx);
+        sx += Math.cos(ang) * k[10]; sy += Math.sin(ang) * k[10];
+        e.lead.style.display = "";
+        e.lead.style.width = Math.max(len - k[10], 0) + "px";
+        e.lead.style.transform = "translate(" + sx + "px," + sy + "px) rotate(" + ang + "rad)";
+      }
+    });
+    check();
+  }
+  function hit(a, b) { return a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5; }
+  function check() {
+    var fixed = [].map.call(map.getContainer().querySelectorAll(".tm-pin, .leaflet-control"), function (n) { return n.getBoundingClientRect(); });
+    var seen = [], hidden = 0;
+    els.forEach(function (e) { e.el.classList.remove("tm-off"); });
+    els.forEach(function (e) {
+      if (e.el.style.display === "none") return;
+      var r = e.el.getBoundingClientRect();
+      if (fixed.some(function (f) { return hit(r, f); }) || seen.some(function (f) { return hit(r, f); })) {
+        e.el.classList.add("tm-off"); hidden += 1;
+      } else { seen.push(r); }
+    });
+    map.getContainer().setAttribute("data-tm-hidden", hidden);
+  }
+  // Fit the tour and its labels: the highest zoom step at which the bounds, the labels' reach
+  // out of them (o) and the padding all fit in the map.
+  map.tmFit = function (clear) {
+    var size = map.getSize(), b = D.b, m = D.m;
+    var lv = Math.max(0, Math.min(D.n - 1, Math.round((D.fz - D.z0) / D.step)));
+    function ext(lv) {
+      var s = 256 * Math.pow(2, D.z0 + lv * D.step) / 360, o = D.o[lv];
+      return [b[0] * s - Math.max(o[0], m), b[1] * s - Math.max(o[1], m), b[2] * s + Math.max(o[2], m), b[3] * s + Math.max(o[3], m), s];
+    }
+    for (; lv > 0; lv--) {
+      var e = ext(lv);
+      if (e[2] - e[0] + clear[0] + clear[2] <= size.x && e[3] - e[1] + clear[1] + clear[3] <= size.y) break;
+    }
+    var e2 = ext(lv), z = D.z0 + lv * D.step;
+    // The box of the tour and its labels, centred in the room the controls leave.
+    var cx = (e2[0] + e2[2]) / 2 - (clear[0] - clear[2]) / 2, cy = (e2[1] + e2[3]) / 2 - (clear[1] - clear[3]) / 2;
+    var lon = cx / e2[4], lat = 2 * Math.atan(Math.exp(-cy / e2[4] * Math.PI / 180)) * 180 / Math.PI - 90;
+    map.setView([lat, lon], z, {animate: false});
+    return z;
+  };
+  map.on("zoomstart", function () { pane.style.visibility = "hidden"; });
+  map.on("zoomend viewreset resize", function () { pane.style.visibility = ""; place(); });
+  map.on("moveend", check);
+  place();
+})({{ this._parent.get_name() }}, {{ this.data }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, placement: dict[str, Any]):
+        super().__init__()
+        self._name = "LabelLayer"
+        self.data = template_safe_json(placement)
+
+
+def template_safe_json(obj: Any) -> str:
+    """JSON for a script that branca reads again as a Jinja template: inside strings, braces are
+    written as \\u escapes (outside strings JSON never has `{{`, `{%` or `{#`)."""
+    text = json_for_html(obj)
+    return re.sub(r'"(?:[^"\\]|\\.)*"', lambda m: m.group(0).replace("{", "\\u007b").replace("}", "\\u007d"), text)
 
 
 class Footer(MacroElement):
@@ -507,8 +718,9 @@ def _stop_popup(s: dict[str, Any], lab: dict[str, str], map_name: str) -> Popup:
                  max_height=JsCode(f"Math.max(140, {map_name}.getSize().y - 70)"), auto_pan_padding=[12, 12])
 
 
-ARROW_SVG = ('<svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true"><path d="M7 1 L13 13 L7 10 L1 13 Z" '
-             'fill="#1f4e79" stroke="#fff" stroke-width="1.2"/></svg>')
+OCEAN = "#d7e5ee"
+SEA = "~sea"  # the basemap's first feature: the sea over the whole window
+SEA_STYLE = {"stroke": False, "fillColor": OCEAN, "fillOpacity": 1}
 BASE_STYLE = {"stroke": True, "color": "#ffffff", "weight": 1, "opacity": 1, "fillOpacity": 1}
 CORRIDOR_STYLE = {"color": "#b35806", "weight": 1.5, "dashArray": "6 4", "fillColor": "url(#tm-hatch)",
                   "fillOpacity": 1}
@@ -544,17 +756,19 @@ def build_page(tour: Tour, geom: TourGeometry, *, settings: Settings) -> tuple[P
     page.html.add_child(Markup(
         '<header class="tm-head">\n'
         f"<h1>{esc(title)}</h1>\n" + (f'<p class="tm-sub">{esc(subtitle)}</p>\n' if subtitle else "") +
-        "</header>\n"), name="head")
+        '</header>\n<main class="tm-main">\n'), name="head")
 
     (s, w), (n, e) = data["window"]
     view = data["bounds"] or data["window"]
     m = TourMap(
         location=[round((view[0][0] + view[1][0]) / 2, 4), round((view[0][1] + view[1][1]) / 2, 4)],
         zoom_start=3, tiles=None, control_scale=True, max_bounds=True, min_lat=s, max_lat=n, min_lon=w,
-        max_lon=e, zoom_snap=0.25, scroll_wheel_zoom=False, world_copy_jump=False, max_bounds_viscosity=0.9,
-        aria_label=lab["map"],
+        max_lon=e, zoom_snap=ZOOM_STEP, scroll_wheel_zoom=False, world_copy_jump=False, max_bounds_viscosity=1.0,
+        aria_label=lab["map"], zoom_words={"zoomInTitle": lab["zoom_in"], "zoomOutTitle": lab["zoom_out"]},
+        offline=bool(data["basemap"]),
     )
-    m.options["max_zoom"] = 18 if data["tiles"] else 9  # folium's own max_zoom only reaches its tile layer
+    m.options["max_zoom"] = data["zooms"][1]  # folium's own max_zoom only reaches its tile layer
+    m.options["min_zoom"] = data["zooms"][0]
     page.add_child(m)
     mname = m.get_name()
     fit = FitBounds(view)
@@ -565,19 +779,24 @@ def build_page(tour: Tour, geom: TourGeometry, *, settings: Settings) -> tuple[P
 
     if data["tiles"]:
         attribution = settings.map.tiles_attribution or _tile_origin(data["tiles"]["url"])
-        folium.TileLayer(data["tiles"]["url"], attr=text_html(attribution), max_zoom=18).add_to(m)
+        folium.TileLayer(data["tiles"]["url"], attr=text_html(attribution), max_zoom=TILE_MAX_ZOOM).add_to(m)
     if data["basemap"]:
         focus = set(data["focus"])
+        # The sea is drawn too, as the first feature, over the whole window the view is kept in
+        # (and a little past it, so its edge pixel is never half-drawn): where the map shows its
+        # own background, the basemap has a gap (the browser tests look for it).
+        (ws, ww), (wn, we) = data["window"]
+        grow = 0.01 * max(wn - ws, we - ww)
+        # (Leaflet's Mercator ends at 85.0511 degrees; the window at 85.)
+        s0, w0, n0, e0 = max(ws - grow, -85.05), ww - grow, min(wn + grow, 85.05), we + grow
+        sea = {"type": "Feature", "properties": {"iso2": SEA},
+               "geometry": {"type": "Polygon", "coordinates": [[[w0, s0], [e0, s0], [e0, n0], [w0, n0], [w0, s0]]]}}
+        basemap = {"type": "FeatureCollection", "features": [sea] + data["basemap"]["features"]}
         PackedGeoJson(
-            data["basemap"], interactive=False, pane="tm-base",
-            renderer=JsCode('L.canvas({pane: "tm-base", padding: 0.5})'),
-            style_function=lambda f: {**BASE_STYLE,
-                                      "fillColor": "#efe9dc" if f["properties"]["iso2"] in focus else "#f7f5f0"},
+            basemap, interactive=False, pane="tm-base", renderer=JsCode("tm_base"),
+            style_function=lambda f: SEA_STYLE if f["properties"]["iso2"] == SEA else {
+                **BASE_STYLE, "fillColor": "#efe9dc" if f["properties"]["iso2"] in focus else "#f7f5f0"},
         ).add_to(m)
-        for c in data["countryLabels"]:
-            _marker(m, [c["lat"], c["lon"]], DivIcon(html=f"<span>{text_html(c['text'])}</span>",
-                                                     class_name="tm-country", icon_size=(140, 14)),
-                    pane="tm-labels", interactive=False, keyboard=False)
 
     for a in data["areas"]:
         corridor = a["kind"] == "corridor"
@@ -586,10 +805,6 @@ def build_page(tour: Tour, geom: TourGeometry, *, settings: Settings) -> tuple[P
         style = CORRIDOR_STYLE if corridor else REGION_STYLE if a["kind"] == "region" else ADMIN_STYLE
         folium.GeoJson(a["geometry"], style_function=lambda f, style=style: style,
                        tooltip=_tooltip(a["name"], sticky=True)).add_to(m)
-        _marker(m, a["at"], DivIcon(class_name="", icon_size=(0, 0)), interactive=False, keyboard=False, opacity=0,
-                tooltip=_tooltip(a["name"], permanent=True, direction="right" if corridor else "left",
-                                 class_name="tm-area-label" + ("" if corridor else " tm-region"),
-                                 offset=[6, 0] if corridor else [-6, 0]))
 
     for g in data["legs"]:
         done = g["status"] == "completed"
@@ -597,83 +812,93 @@ def build_page(tour: Tour, geom: TourGeometry, *, settings: Settings) -> tuple[P
         folium.PolyLine(g["coords"], color="#1f4e79", weight=2.5, opacity=0.95, dash_array=None if done else "7 6",
                         class_name=f"tm-leg tm-leg-{g['status']}",
                         tooltip=_tooltip(f"{g['title']} · {g['label']}", sticky=True)).add_to(m)
-        # Beside the line, not on it: above a leg that runs east-west, right of one running north-south.
-        across = 45 < g["angle"] % 180 < 135
-        _marker(m, g["mid"], DivIcon(html=f'<div style="transform:rotate({g["angle"]}deg)">{ARROW_SVG}</div>',
-                                     class_name="tm-arrow", icon_size=(14, 14)),
-                interactive=False, keyboard=False,
-                tooltip=_tooltip(g["label"], permanent=True, class_name="tm-leg-label",
-                                 direction="top" if across else "right", offset=[0, -8] if across else [8, 0]))
 
     if data["origin"]:
         o = data["origin"]
         name = f"{lab['origin']}: {o['name']}"
         body = (f'<div class="tm-pop"><p class="tm-k">{text_html(lab["origin"])}</p><h3>{text_html(o["name"])}</h3>'
                 + (f"<p>{text_html(o['country'])}</p>" if o["country"] else "") + "</div>")
-        # The label goes below the square: the origin is often the route's west or east end, where
-        # a side label would run off a phone screen.
         _marker(m, [o["lat"], o["lon"]], DivIcon(html='<div class="tm-pin"></div>', class_name="tm-origin",
                                                  icon_size=(16, 16)),
                 keyboard=True, title=js_string(name), alt=js_string(name),
-                popup=Popup(BrancaHtml(body, script=True), max_width=280),
-                tooltip=_tooltip(o["name"], permanent=True, direction="bottom", offset=[0, 6], class_name="tm-label"))
+                popup=Popup(BrancaHtml(body, script=True), max_width=280))
 
     for st in data["stops"]:
         name = f"{st['n']}. {st['name']}"
         _marker(m, [st["lat"], st["lon"]],
                 DivIcon(html=f'<div class="tm-pin">{st["n"]}</div>', class_name=f"tm-stop tm-{st['status']}",
-                        icon_size=(26, 26), icon_anchor=(13 - 20 * st["stack"], 13)),
+                        icon_size=(26, 26), icon_anchor=(13 + 20 * st["stack"], 13)),
                 keyboard=True, rise_on_hover=True, z_index_offset=1000 + st["n"], title=js_string(name),
-                alt=js_string(name), popup=_stop_popup(st, lab, mname),
-                tooltip=_tooltip(st["name"], permanent=True, direction="right", offset=[14, 0], class_name="tm-label"))
+                alt=js_string(name), popup=_stop_popup(st, lab, mname))
 
+    m.add_child(LabelLayer(data["placement"]))
     m.add_child(Footer(_footer(tour, geom, settings, lang)))
-    m.add_child(Behaviour(view, FIT, "Natural Earth · GeoNames · Leaflet"))
+    m.add_child(Behaviour(view, FIT, "Natural Earth · GeoNames · Leaflet", data["window"], data["zooms"],
+                          {"close": lab["close"]}))
     m.add_child(height_reporter())  # tells an embedding article how tall the page wants to be
     return page, m
 
 
 PAGE_CSS = """
 html,body{height:100%;margin:0}
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1b1b1b;background:#fff}
-.tm{display:flex;flex-direction:column;height:100%;min-height:440px}
-.tm-head{padding:10px 14px 8px;border-bottom:1px solid #e6e6e6}
-.tm-head h1{font-size:19px;line-height:1.2;margin:0;font-weight:700}
-.tm-sub{margin:3px 0 0;color:#5a5a5a;font-size:13px}
-.tm-map{flex:1 1 auto;min-height:250px;background:#d7e5ee}
-.tm-foot{flex:0 1 auto;max-height:38%;overflow:auto;padding:6px 14px 8px;font-size:12px;color:#333;border-top:1px solid #e6e6e6}
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1b1b1b;background:#fff;overflow:hidden}
+.tm{display:flex;flex-direction:column;height:100%;min-height:300px}
+.tm-head{flex:none;padding:8px 12px 6px;border-bottom:1px solid #e6e6e6}
+.tm-head h1{font-size:19px;line-height:1.2;margin:0;font-weight:700;overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2}
+.tm-sub{margin:2px 0 0;color:#555;font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.tm-main{flex:1 1 auto;display:flex;flex-direction:column;min-height:0}
+.tm-map{flex:1 1 auto;min-height:0;background:#d7e5ee}
+.tm-info{flex:none;border-top:1px solid #e6e6e6;font-size:12px;color:#333}
+.tm-info summary{cursor:pointer;padding:5px 12px;font-weight:600;color:#1f4e79;font-size:13px}
+.tm-info summary:focus-visible{outline:3px solid #f39c12;outline-offset:-3px}
+.tm-info-body{max-height:34vh;overflow:auto;padding:2px 12px 6px}
+.tm-info-body:focus-visible{outline:3px solid #f39c12;outline-offset:-3px}
 .tm-legend{display:flex;flex-wrap:wrap;gap:2px 14px;margin:0 0 4px;padding:0;list-style:none}
 .tm-legend li{display:inline-flex;align-items:center;gap:5px;white-space:nowrap}
 .tm-legend svg{flex:none}
-.tm-foot h2{font-size:12px;margin:4px 0 2px;color:#555;font-weight:600}
+.tm-info h2{font-size:12px;margin:4px 0 2px;color:#555;font-weight:600}
 .tm-stops{margin:0 0 4px;padding-left:20px}
 .tm-stops li{margin:0}
-.tm-stops .tm-st{color:#666}
-.tm-credit{margin:4px 0 0;color:#6a6a6a;font-size:11px}
+.tm-stops .tm-st{color:#595959}
+.tm-orig{margin:2px 0;color:#595959}
+.tm-foot{flex:none;padding:3px 12px 4px;border-top:1px solid #e6e6e6}
+.tm-credit{margin:0;color:#5f5f5f;font-size:11px;line-height:1.35;overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2}
 .tm-credit a,.tm-pop a{color:#1f4e79}
+@media (min-width:900px) and (min-height:520px){
+.tm-main{flex-direction:row}
+.tm-info{width:290px;border-top:0;border-left:1px solid #e6e6e6;display:flex;flex-direction:column;overflow:hidden}
+.tm-info[open]{overflow:auto}
+.tm-info-body{max-height:none;flex:1 1 auto}
+.tm-legend{flex-direction:column}
+.tm-info:not([open]){width:auto;writing-mode:vertical-rl}
+}
+@media (max-width:600px){.tm-head h1{font-size:16px}.tm-sub{font-size:12px}.tm-credit{-webkit-line-clamp:3}}
 .leaflet-container{font:inherit;background:#d7e5ee}
-.leaflet-container .leaflet-control-attribution{font-size:10px;color:#555}
-.tm-pin{display:flex;align-items:center;justify-content:center;box-sizing:border-box;width:26px;height:26px;border-radius:50%;font:700 13px/1 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;border:2.5px solid #1f4e79;box-shadow:0 1px 3px rgba(0,0,0,.35)}
+.leaflet-container .leaflet-control-attribution{font-size:10px;color:#444}
+.tm-pin{display:flex;align-items:center;justify-content:center;box-sizing:border-box;width:26px;height:26px;border-radius:50%;font:700 13px/1 "DejaVu Sans",Verdana,system-ui,sans-serif;border:2.5px solid #1f4e79;box-shadow:0 1px 3px rgba(0,0,0,.35)}
 .tm-completed .tm-pin{background:#1f4e79;color:#fff}
 .tm-planned .tm-pin{background:#fff;color:#1f4e79;border-style:solid}
 .tm-origin .tm-pin{width:16px;height:16px;border-radius:3px;background:#c0392b;border:2.5px solid #fff;box-shadow:0 0 0 1.5px #c0392b}
 .leaflet-marker-icon:focus-visible .tm-pin{outline:3px solid #f39c12;outline-offset:2px}
-.tm-arrow svg{display:block}
-.leaflet-tooltip.tm-label{background:transparent;border:0;box-shadow:none;padding:0 2px;font-weight:700;font-size:12.5px;color:#1b1b1b;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
-.leaflet-tooltip.tm-label:before{display:none}
-.leaflet-tooltip.tm-leg-label{background:rgba(255,255,255,.85);border:0;box-shadow:none;border-radius:3px;padding:0 4px;font-size:11px;color:#1f4e79}
-.leaflet-tooltip.tm-leg-label:before{display:none}
-.leaflet-tooltip.tm-area-label{background:transparent;border:0;box-shadow:none;padding:0;font-size:11px;font-style:italic;color:#8a4b08;text-shadow:0 0 2px #fff,0 0 3px #fff}
-.leaflet-tooltip.tm-area-label.tm-region{color:#7b1f3a;font-weight:700;font-style:normal}
-.leaflet-tooltip.tm-area-label:before{display:none}
-.tm-country{color:#9a9485;font-size:11px;letter-spacing:.12em;font-weight:600;white-space:nowrap;text-align:center;pointer-events:none;text-shadow:0 0 2px #f6f4ef}
+.tm-lbl{position:absolute;left:0;top:0;box-sizing:border-box;white-space:nowrap;overflow:visible;font-family:"DejaVu Sans","Bitstream Vera Sans",Verdana,sans-serif;pointer-events:none;color:#1b1b1b;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
+.tm-lbl span{display:block}
+.tm-lbl.tm-off,.tm-lbl.tm-off+.tm-leader{visibility:hidden}
+.tm-lbl-stop,.tm-lbl-origin{padding:0 2px}
+.tm-lbl-stop .tm-l1,.tm-lbl-origin .tm-l1{font-size:12.5px;line-height:15px;font-weight:700}
+.tm-lbl-stop .tm-l2{font-size:10.5px;line-height:13px;color:#1f4e79}
+.tm-lbl-leg{padding:0 3px;font-size:10.5px;line-height:14px;color:#1f4e79;background:rgba(255,255,255,.85);border-radius:3px;text-shadow:none}
+.tm-lbl-country{padding:0 1px;font-size:10.5px;line-height:13px;font-weight:700;letter-spacing:1.2px;text-transform:uppercase;color:#6b6558;text-shadow:0 0 2px #f6f4ef,0 0 3px #f6f4ef}
+.tm-lbl-region{padding:0 2px;font-size:11.5px;line-height:14px;font-weight:700;color:#7b1f3a}
+.tm-lbl-corridor{padding:0 2px;font-size:11px;line-height:14px;font-style:italic;color:#7a4006}
+.tm-lbl-end{padding:0 2px;font-size:10px;line-height:12px;font-style:italic;color:#7a4006}
+.tm-lbl-arrow{text-shadow:none}
+.tm-lbl-arrow svg{display:block}
+.tm-lbl-arrow path{fill:#1f4e79;stroke:#fff;stroke-width:1.2}
+.tm-leader{position:absolute;left:0;top:0;height:0;border-top:1px solid #444;transform-origin:0 0;pointer-events:none}
 .tm-pop h3{margin:0 0 2px;font-size:15px}
 .tm-pop p{margin:2px 0}
-.tm-pop .tm-k{color:#666;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.tm-pop .tm-k{color:#595959;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .tm-pop blockquote{margin:6px 0;padding-left:8px;border-left:3px solid #c8d3dc;color:#333;font-style:italic}
-@media (max-width:600px){.tm{height:auto}.tm-map{flex:none;height:64vh;min-height:300px}.tm-foot{max-height:none;overflow:visible}
-.tm-head h1{font-size:16px}.tm-leg-label,.tm-area-label:not(.tm-region){display:none}
-.leaflet-tooltip.tm-area-label.tm-region{white-space:normal;width:max-content;max-width:8.5em;text-align:right;line-height:1.15}.tm-country{font-size:10px}}
 @media (prefers-reduced-motion:reduce){.leaflet-zoom-anim .leaflet-zoom-animated{transition:none}}
 """
 
@@ -745,7 +970,7 @@ def _footer(tour: Tour, geom: TourGeometry, settings: Settings, lang: str) -> st
                      f'{esc(bits[0])}</time> · {esc(" · ".join(bits[1:]))}</span></li>')
     origin_line = ""
     if tour.origin:
-        origin_line = f'<p class="tm-credit">{esc(lab["origin"])}: {esc(tour.origin.name)}</p>\n'
+        origin_line = f'<p class="tm-orig">{esc(lab["origin"])}: {esc(tour.origin.name)}</p>\n'
     legend = "".join(f"<li>{s.svg}<span>{esc(s.text)}</span></li>" for s in _legend(tour, geom, lang))
     credits = []
     for art in tour.articles:
@@ -758,12 +983,18 @@ def _footer(tour: Tour, geom: TourGeometry, settings: Settings, lang: str) -> st
         data_credit += f" · {esc(lab['basemap'])}: {esc(settings.map.tiles_attribution)}"
     credit_line = f'{esc(lab["source"])}: {" · ".join(credits)}' if credits else ""
     own = f" · {esc(settings.map.credit)}" if settings.map.credit else ""
+    # The legend and list fold under a button on narrow frames (the script closes it there; without
+    # JavaScript it stays open); the credit line stays outside, always in view.
     return "".join([
-        '<footer class="tm-foot">\n',
+        '<details class="tm-info" open>\n',
+        f'<summary>{esc(lab["info"])}</summary>\n',
+        f'<div class="tm-info-body" tabindex="0" role="region" aria-label="{esc(lab["info"])}">\n',
         f'<ul class="tm-legend" aria-label="{esc(lab["legend"])}">{legend}</ul>\n',
         f'<h2 id="tm-stops-h">{esc(lab["stops"])}</h2>\n',
         f'<ol class="tm-stops">{"".join(items)}</ol>\n',
         origin_line,
+        "</div>\n</details>\n</main>\n",
+        '<footer class="tm-foot">\n',
         f'<p class="tm-credit">{credit_line}{" · " if credit_line else ""}{esc(lab["data"])}: {data_credit}{own}</p>\n',
         "</footer>\n",
         HATCH_DEFS,

@@ -42,7 +42,11 @@ from .models import Tour
 from .wording import LABELS, lang_of, majority_language
 
 DOWNLOADS = (("tour.geojson", "GeoJSON"), ("stops.csv", "CSV"), ("tour.json", "JSON"),
-             ("map.png", "PNG"), ("map.svg", "SVG"))
+             ("map.png", "PNG"), ("map.svg", "SVG"), ("map-social.png", "PNG 1200x630"),
+             ("map-square.png", "PNG 1080x1080"))
+# The index's thumbnail: the social card (1200x630) holds every stop at its own shape; the
+# print picture (taller) is the fallback for a tour built before it existed.
+THUMBS = (("map-social.png", "1200 / 630"), ("map.png", "auto"))
 _BAD_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -116,10 +120,12 @@ NO_BASE_URL = ("warning: site.base_url is not set, so the embed snippets point a
 CSS = """body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem;color:#222}
 a{color:#0b5cad}ul.tours{list-style:none;padding:0;display:grid;gap:1rem;
 grid-template-columns:repeat(auto-fill,minmax(16rem,1fr))}ul.tours li{border:1px solid #ddd;border-radius:6px;
-padding:.75rem}ul.tours img{width:100%;aspect-ratio:4/3;object-fit:cover;display:block;margin-bottom:.5rem}
+padding:.75rem}ul.tours img{width:100%;height:auto;display:block;margin-bottom:.5rem}
 .meta{color:#555;font-size:.9rem}iframe.map{width:100%;height:32rem;border:1px solid #ddd}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #eee;padding:.25rem;
-text-align:left;vertical-align:top}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem;overflow:auto}"""
+text-align:left;vertical-align:top}pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5rem;
+overflow:auto;max-width:100%}pre:focus-visible{outline:3px solid #f39c12}.table{overflow-x:auto}
+img,iframe{max-width:100%}"""
 
 
 def _page(title: str, body: str, *, lang: str, up: str = "", head: str = "") -> str:
@@ -127,7 +133,7 @@ def _page(title: str, body: str, *, lang: str, up: str = "", head: str = "") -> 
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(title)}</title>\n"
             f'<link rel="alternate" type="application/atom+xml" title="{esc(title)}" href="{up}feed.xml">\n'
-            f"{head}<style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
+            f"{head}<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n")
 
 
 def index_html(tours: list[SiteTour], settings: Settings) -> str:
@@ -135,8 +141,9 @@ def index_html(tours: list[SiteTour], settings: Settings) -> str:
     st, w = settings.site, ui(lang)
     items = []
     for t in tours:
-        thumb = (f'<a href="{t.slug}/tour.html"><img src="{t.slug}/map.png" alt="{esc(w["map"] + ": " + t.title)}" '
-                 f'loading="lazy"></a>\n' if t.has("map.png") else "")
+        pic = next(((name, ratio) for name, ratio in THUMBS if t.has(name)), None)
+        thumb = (f'<a href="{t.slug}/tour.html"><img src="{t.slug}/{pic[0]}" alt="{esc(w["map"] + ": " + t.title)}" '
+                 f'style="aspect-ratio:{pic[1]}" loading="lazy"></a>\n' if pic else "")
         n = len(t.tour.stops)
         meta = [f"{esc(t.tour.traveler)}" if t.tour.traveler else "", esc(t.dates),
                 f"{n} {w['stop'] if n == 1 else w['stops']}"]
@@ -168,7 +175,8 @@ def tour_html(t: SiteTour, settings: Settings) -> str:
             i, s.name, s.country or "", date, w.get(s.status, s.status), ", ".join(s.met), s.landmark or ""))
             + "</tr>\n")
     head = "".join(f"<th>{c}</th>" for c in w["cols"])
-    table = (f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table>\n"
+    table = (f'<div class="table" tabindex="0" role="region" aria-label="{w["h_stops"]}">'
+             f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table></div>\n"
              if rows else f"<p>{w['no_stops']}</p>\n")
     sources = []
     for a in tour.articles:
@@ -179,7 +187,9 @@ def tour_html(t: SiteTour, settings: Settings) -> str:
     embed = ""
     if t.has("embed.html"):
         snippet = (t.folder / "embed.html").read_text(encoding="utf-8", errors="replace")
-        embed = f"<h2>{w['embed']}</h2>\n<pre><code>{esc(snippet.strip())}</code></pre>\n"
+        # Focusable so that a keyboard can scroll it; wrapped so that a phone never scrolls sideways.
+        embed = (f"<h2 id=\"embed\">{w['embed']}</h2>\n<pre tabindex=\"0\" aria-labelledby=\"embed\">"
+                 f"<code>{esc(snippet.strip())}</code></pre>\n")
     meta = [esc(tour.traveler) if tour.traveler else "", esc(t.dates),
             f"{w['updated']} {esc(t.updated)}" if t.updated else ""]
     sub = f"<p>{esc(tour.subtitle)}</p>\n" if tour.subtitle else ""

@@ -1,10 +1,13 @@
-"""Static images of the map (map.png, map.svg): the site's thumbnail and a picture for print.
+"""Static images of the map, in the sizes a desk posts: map.png / map.svg for a print column,
+map-social.png (1200x630, a link card; also the site's thumbnail) and map-square.png (1080x1080),
+each with its SVG.
 
-One scene, two writers. `layout` places every shape, line, marker and label in pixels once (a
-Mercator view fitted to the tour, the same key as the web page); `to_svg` writes that scene as
-text and `to_png` rasterises it with Pillow, at twice the size then halved, because Pillow draws
-without anti-aliasing. A plotting library did this before at three times the cost of the whole
-extraction; the images only ever need these few primitives.
+One scene per format, two writers. `layout` fits the tour into the format's map area, places every
+label with the same placer as the web page (labels.py: stop names with their dates, leg distances,
+country, region and corridor names, both ends of the corridor, arrowheads), then adds the title,
+legend, source and credit; `to_svg` writes the scene as text, one named group per layer
+(`<g id="labels" inkscape:label="labels">`...) for Illustrator and Inkscape, and `to_png`
+rasterises it with Pillow at twice the size then halved, because Pillow draws without anti-aliasing.
 
 Output is deterministic (fixed number formatting, no dates or software names in metadata).
 Article text reaches the SVG only HTML-escaped and inside <text>; the PNG draws it with the
@@ -16,28 +19,54 @@ import html
 import io
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterable
 
-from .config import Settings
-from .geometry import located, merc_y, route_points
-from .models import Tour, TourGeometry
-from .wording import LABELS, lang_of, titles
+import shapely
 
-FONTS = Path(__file__).parent / "vendor" / "fonts"
+from .config import Settings
+from .geometry import located
+from .labels import Placer, Style, TextStyle, _world_polys, font, map_data, text_width, tour_problem, world
+from .models import Tour, TourGeometry
+from .wording import LABELS, article_name, lang_of, titles
+
+__all__ = ["FORMATS", "Format", "layout", "render_static", "to_png", "to_svg", "font", "text_width", "fit_text"]
+
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
-WIDTH, HEADER = 960, 108  # pixels; the header holds title and subtitle above the map
-MAP_MIN, MAP_MAX = 540, 1080
 SS = 2  # supersampling factor of the PNG
 
-BLUE, RED, WHITE, INK, GREY = "#1f4e79", "#c0392b", "#ffffff", "#000000", "#555555"
+BLUE, RED, WHITE, INK, GREY = "#1f4e79", "#c0392b", "#ffffff", "#1b1b1b", "#555555"
 OCEAN, LAND, LAND_FOCUS = "#d7e5ee", "#f7f5f0", "#efe9dc"
-CORRIDOR_FILL, CORRIDOR_EDGE = ("#fdebd4", 0.9), "#b35806"
+CORRIDOR_FILL, CORRIDOR_EDGE, CORRIDOR_TEXT = ("#fdebd4", 0.9), "#b35806", "#7a4006"
 REGION_FILL, REGION_EDGE, REGION_HALO, REGION_TEXT = ("#c2405e", 0.7), "#9e2a4b", ("#d6336b", 0.4), "#7b1f3a"
+COUNTRY_TEXT = "#6b6558"
 
 Color = str | tuple[str, float]  # "#rrggbb" or ("#rrggbb", opacity)
 XY = tuple[float, float]
+LAYERS = ("background", "sea", "land", "areas", "routes", "markers", "leaders", "labels", "legend", "title",
+          "credits")
+
+
+@dataclass(frozen=True)
+class Format:
+    """A desk size: `width` x `height` layout units (height None: from the tour's shape), drawn at
+    `px` image pixels per unit; `unit` scales type and markers; the legend goes on the `side` or
+    along the bottom."""
+
+    name: str
+    width: int
+    height: int | None
+    unit: float
+    px: float = 1.0
+    side: bool = False
+    dpi: int | None = None
+
+
+FORMATS = (
+    # Two print columns (105 mm): 620 units, written at 2x = 1240 px, 300 dpi; type at 6-9 pt.
+    Format("map", 620, None, 1.0, px=2.0, dpi=300),
+    Format("map-social", 1200, 630, 1.5, side=True),
+    Format("map-square", 1080, 1080, 1.75),
+)
 
 
 # --- the scene --------------------------------------------------------------------------------
@@ -52,6 +81,7 @@ class Shape:
     width: float = 0.0
     dash: tuple[float, float] | None = None
     hatch: str | None = None  # colour of 45-degree hatching, if any
+    layer: str = "areas"
 
 
 @dataclass(frozen=True)
@@ -60,6 +90,7 @@ class Line:
     stroke: Color
     width: float
     dash: tuple[float, float] | None = None
+    layer: str = "routes"
 
 
 @dataclass(frozen=True)
@@ -71,6 +102,7 @@ class Marker:
     stroke: Color
     width: float
     square: bool = False
+    layer: str = "markers"
 
 
 @dataclass(frozen=True)
@@ -87,6 +119,9 @@ class Label:
     align: str = "start"
     valign: str = "middle"
     halo: bool = False
+    italic: bool = False
+    spacing: float = 0.0  # letter spacing
+    layer: str = "labels"
 
 
 @dataclass
@@ -94,23 +129,14 @@ class Scene:
     width: int
     height: int
     title: str
+    px: float = 1.0  # image pixels per unit
+    dpi: int | None = None
+    clip: tuple[float, float, float, float] | None = None  # the map area: sea, land, areas, routes
     items: list[Shape | Line | Marker | Label] = field(default_factory=list)
+    placed: list[dict[str, Any]] = field(default_factory=list)  # what the placer put down, for tests
 
     def add(self, *items: Shape | Line | Marker | Label) -> None:
         self.items.extend(items)
-
-
-@lru_cache(maxsize=64)
-def font(size: float, bold: bool = False):
-    from PIL import ImageFont
-
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return ImageFont.truetype(str(FONTS / name), size=max(1, round(size)))
-
-
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Measured at 4x and scaled: whole-pixel font sizes would round small labels unevenly."""
-    return font(size * 4, bold).getlength(text) / 4
 
 
 def fit_text(text: str, size: float, bold: bool, room: float) -> str:
@@ -122,105 +148,22 @@ def fit_text(text: str, size: float, bold: bool, room: float) -> str:
     return text.rstrip() + "…"
 
 
+def wrap(text: str, size: float, bold: bool, room: float, lines: int) -> list[str]:
+    """`text` on at most `lines` lines of `room` pixels, the last one cut with an ellipsis."""
+    words, out = text.split(), []
+    while words and len(out) < lines:
+        line = words.pop(0)
+        while words and text_width(line + " " + words[0], size, bold) <= room:
+            line += " " + words.pop(0)
+        out.append(line)
+    if words:
+        out[-1] = fit_text(out[-1] + " " + " ".join(words), size, bold, room)
+    return [fit_text(line, size, bold, room) for line in out]
+
+
 # --- layout -----------------------------------------------------------------------------------
 
-def _polygons(geometry: dict[str, Any]) -> Iterable[list]:
-    return geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-
-
-def layout(tour: Tour, geom: TourGeometry) -> Scene:
-    """Everything the images show, in pixels."""
-    lab = LABELS[lang_of(tour)]
-    title, subtitle = titles(tour)
-    if geom.bounds:
-        (s, w), (n, e) = geom.bounds
-    else:
-        (s, w), (n, e) = (-60.0, -180.0), (80.0, 180.0)
-    pad_x, pad_y = max(2.0, 0.12 * (e - w)), max(2.0, 0.08 * (n - s))
-    x0, x1 = w - pad_x, e + pad_x + 0.1 * (e - w)  # room for the labels right of the pins
-    y0, y1 = merc_y(s - pad_y), merc_y(n + pad_y)
-    # A tall tour is drawn wider rather than as a strip: at most 1.1 times as tall as wide.
-    if (y1 - y0) > 1.1 * (x1 - x0):
-        grow = ((y1 - y0) / 1.1 - (x1 - x0)) / 2
-        x0, x1 = x0 - grow, x1 + grow
-    map_h = round(min(max(WIDTH * (y1 - y0) / (x1 - x0), MAP_MIN), MAP_MAX))
-    if map_h > WIDTH * (y1 - y0) / (x1 - x0):  # a wide, flat tour: show more sky and sea, not a squashed map
-        grow = (map_h / WIDTH * (x1 - x0) - (y1 - y0)) / 2
-        y0, y1 = y0 - grow, y1 + grow
-    scale = WIDTH / (x1 - x0)
-
-    def px(lat: float, lon: float) -> XY:
-        return ((lon - x0) * scale, HEADER + (y1 - merc_y(lat)) * scale)
-
-    scene = Scene(WIDTH, HEADER + map_h, title)
-    scene.add(Shape((((0, HEADER), (WIDTH, HEADER), (WIDTH, HEADER + map_h), (0, HEADER + map_h)),), fill=OCEAN))
-
-    def shape(geometry: dict[str, Any], **style) -> list[Shape]:
-        return [Shape(tuple(tuple(px(la, lo) for lo, la in ring) for ring in poly), **style)
-                for poly in _polygons(geometry)]
-
-    focus = {st.country for st in tour.stops if st.country} | ({tour.origin.country} if tour.origin else set())
-    for f in (geom.basemap or {}).get("features", []):
-        scene.add(*shape(f["geometry"], fill=LAND_FOCUS if f["properties"]["iso2"] in focus else LAND,
-                         stroke=WHITE, width=1.3))
-    for c in geom.corridors:
-        if c.geometry:
-            scene.add(*shape(c.geometry, fill=CORRIDOR_FILL, stroke=CORRIDOR_EDGE, width=1.5, dash=(6, 4.5),
-                             hatch=CORRIDOR_EDGE))
-    for r in geom.regions:
-        if r.geometry:
-            # A border band is a few pixels wide at this scale: a wide translucent halo carries it.
-            scene.add(*shape(r.geometry, stroke=REGION_HALO, width=11.7))
-            scene.add(*shape(r.geometry, fill=REGION_FILL, stroke=REGION_EDGE, width=2.3))
-    for leg in geom.legs:
-        pts = tuple(px(la, lo) for la, lo in leg.coords)
-        scene.add(Line(pts, WHITE, 6.7), Line(pts, BLUE, 3.0, None if leg.status == "completed" else (12, 9)))
-        scene.add(_arrow(pts))
-    for r in geom.regions:
-        if r.geometry and r.anchor and located(r.anchor.lat, r.anchor.lon):
-            x, y = px(r.anchor.lat, r.anchor.lon)
-            scene.add(Label(x - 20, y, r.name, 13, REGION_TEXT, bold=True, align="end", halo=True))
-    pts = route_points(tour)
-    if tour.origin and located(*pts[0]):
-        x, y = px(*pts[0])
-        scene.add(Marker(x, y, 6.5, RED, WHITE, 1.5, square=True),
-                  Label(x - 13, y, tour.origin.name, 15, bold=True, align="end", halo=True))
-    offset = 1 if tour.origin else 0
-    for i, stop in enumerate(tour.stops):
-        lat, lon = pts[i + offset]
-        if not located(lat, lon):
-            continue
-        x, y = px(lat, lon)
-        done = stop.status == "completed"
-        scene.add(Marker(x, y, 12.6, BLUE if done else WHITE, BLUE, 3.3),
-                  Label(x, y, str(i + 1), 14, WHITE if done else BLUE, bold=True, align="middle"),
-                  Label(x + 17, y, stop.name, 15, bold=True, halo=True))
-    _legend(scene, tour, geom, lab)
-    # The header is drawn last, over any land that reaches above the map.
-    room = WIDTH - 2 * 19
-    scene.add(Shape((((0, 0), (WIDTH, 0), (WIDTH, HEADER), (0, HEADER)),), fill=WHITE),
-              Label(19, 46, fit_text(title, 20, True, room), 20, bold=True, valign="baseline"))
-    if subtitle:
-        scene.add(Label(19, 78, fit_text(subtitle, 15, False, room), 15, GREY, valign="baseline"))
-    scene.add(Label(WIDTH - 10, scene.height - 12, f"{lab['data']}: Natural Earth · GeoNames", 11, GREY,
-                    align="end", valign="baseline", halo=True))
-    return scene
-
-
-def _arrow(pts: tuple[XY, ...]) -> Shape:
-    """A small arrowhead halfway along a leg, pointing the way of travel."""
-    m = len(pts) // 2
-    (ax, ay), (bx, by) = pts[max(m - 1, 0)], pts[min(m + 1, len(pts) - 1)]
-    ang = math.atan2(by - ay, bx - ax)
-    cx, cy = pts[m]
-    tip = (cx + 9 * math.cos(ang), cy + 9 * math.sin(ang))
-    left = (cx - 6 * math.cos(ang) + 6 * math.sin(ang), cy - 6 * math.sin(ang) - 6 * math.cos(ang))
-    right = (cx - 6 * math.cos(ang) - 6 * math.sin(ang), cy - 6 * math.sin(ang) + 6 * math.cos(ang))
-    return Shape(((tip, left, right),), fill=BLUE)
-
-
-def _legend(scene: Scene, tour: Tour, geom: TourGeometry, lab: dict[str, str]) -> None:
-    """The same key as the web page, in the lower left corner."""
+def _legend_rows(tour: Tour, geom: TourGeometry, lab: dict[str, str]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     statuses = {s.status for s in tour.stops}
     if "completed" in statuses:
@@ -237,33 +180,273 @@ def _legend(scene: Scene, tour: Tour, geom: TourGeometry, lab: dict[str, str]) -
         rows.append(("corridor", lab["corridor"]))
     if any(r.geometry for r in geom.regions):
         rows.append(("region", lab["region"]))
+    return rows
+
+
+def _source_line(tour: Tour, settings: Settings | None, lab: dict[str, str], lang: str) -> str:
+    names = [article_name(a, lang) for a in tour.articles]
+    bits = [f"{lab['source']}: {' · '.join(names)}"] if names else []
+    bits.append(f"{lab['data']}: Natural Earth · GeoNames")
+    credit = getattr(getattr(settings, "map", None), "credit", None)
+    if credit:
+        bits.append(credit)
+    return " · ".join(bits)
+
+
+def layout(tour: Tour, geom: TourGeometry, fmt: Format = FORMATS[0], settings: Settings | None = None,
+           data: dict[str, Any] | None = None) -> Scene:
+    """Everything one image shows, in layout units."""
+    lang = lang_of(tour)
+    lab = LABELS[lang]
+    u = fmt.unit
+    style = Style().scaled(u)
+    title, subtitle = titles(tour)
+    data = data if data is not None else map_data(tour, geom)
+    margin = 14 * u
+    rows = _legend_rows(tour, geom, lab)
+
+    # Title block: the title on up to two lines, then the subtitle.
+    t_size, s_size, c_size = 19 * u, 12.5 * u, 10 * u
+    title_lines = wrap(title, t_size, True, fmt.width - 2 * margin, 2)
+    header = margin + len(title_lines) * t_size * 1.22 + (s_size * 1.5 if subtitle else 0) + 6 * u
+    footer = c_size * 2.2
+    # Legend: a column on the right (side) or rows under the map.
+    l_size = 10.5 * u
+    key_w, gap_x, row_h = 26 * u, 8 * u, l_size * 1.75
+    item_w = [key_w + 6 * u + text_width(t, l_size) for _k, t in rows]
+    if fmt.side:
+        legend_w = (max(item_w) if item_w else 0) + 2 * margin
+        legend_h = 0.0
+        layout_rows: list[list[int]] = [[i] for i in range(len(rows))]
+    else:
+        legend_w = 0.0
+        layout_rows = []
+        room, cur, used = fmt.width - 2 * margin, [], 0.0
+        for i, w in enumerate(item_w):
+            if cur and used + gap_x + w > room:
+                layout_rows.append(cur)
+                cur, used = [], 0.0
+            used += (gap_x if cur else 0) + w
+            cur.append(i)
+        if cur:
+            layout_rows.append(cur)
+        legend_h = len(layout_rows) * row_h + 6 * u
+    # The map area, and the scale that fits the tour's bounds in it.
+    mx0, my0 = 0.0, header
+    mx1 = fmt.width - legend_w
+    if geom.bounds:
+        (s, w), (n, e) = geom.bounds
+    else:
+        (s, w), (n, e) = (-60.0, -180.0), (80.0, 180.0)
+    bx0, by0 = world(n, w)
+    bx1, by1 = world(s, e)
+    bw, bh = max(bx1 - bx0, 0.5), max(by1 - by0, 0.5)
+    if fmt.height is None:
+        # Print column: as tall as the tour needs, between 3:4 and 4:3 of the width.
+        pad = 0.16
+        want = (mx1 - mx0) * (1 - 2 * pad) * bh / bw / (1 - 2 * pad)
+        map_h = min(max(want, 0.75 * fmt.width), 1.33 * fmt.width)
+        height = round(header + map_h + legend_h + footer)
+    else:
+        height = fmt.height
+        map_h = height - header - legend_h - footer
+    my1 = my0 + map_h
+    scene = Scene(fmt.width, height, title, px=fmt.px, dpi=fmt.dpi, clip=(mx0, my0, mx1, my1))
+    scene.add(Shape((((0, 0), (fmt.width, 0), (fmt.width, height), (0, height)),), fill=WHITE, layer="background"))
+
+    # Place: the bounds fitted with room for labels; if stop names had to be dropped, a little
+    # further out (up to three times), keeping the try that names the most stops.
+    problem = tour_problem(data, style)
+    placer = Placer(problem)
+    inset = 6 * u
+    best = None
+    for shrink in (1.0, 0.82, 0.68, 0.56):
+        room_x = (mx1 - mx0) - 2 * (margin + 40 * u)
+        room_y = (my1 - my0) - 2 * (margin + 16 * u)
+        scale = max(min(room_x / bw, room_y / bh), 1e-6) * shrink
+        ox = (mx0 + mx1) / 2 - (bx0 + bx1) / 2 * scale
+        oy = (my0 + my1) / 2 - (by0 + by1) / 2 * scale
+        frame = (mx0 + inset - ox, my0 + inset - oy, mx1 - inset - ox, my1 - inset - oy)
+        got = placer.level(scale, frame)
+        named = sum(1 for i in got if problem.items[i].kind in ("stop", "origin"))
+        if best is None or named > best[0]:
+            best = (named, scale, ox, oy, got, placer.last_boxes)
+        if named == sum(1 for it in problem.items if it.kind in ("stop", "origin")):
+            break
+    _named, scale, ox, oy, got, boxes = best
+
+    def px(lat: float, lon: float) -> XY:
+        x, y = world(lat, lon)
+        return (x * scale + ox, y * scale + oy)
+
+    clip_box = shapely.box((mx0 - 4 - ox) / scale, (my0 - 4 - oy) / scale, (mx1 + 4 - ox) / scale,
+                           (my1 + 4 - oy) / scale)
+
+    def shapes(geometry: dict[str, Any], **style_) -> list[Shape]:
+        out = []
+        for poly in _world_polys(geometry):
+            if not poly.intersects(clip_box):
+                continue
+            cut = poly.intersection(clip_box)
+            for part in getattr(cut, "geoms", [cut]):
+                if part.geom_type != "Polygon" or part.is_empty:
+                    continue
+                rings = [part.exterior] + list(part.interiors)
+                out.append(Shape(tuple(tuple((x * scale + ox, y * scale + oy) for x, y in r.coords) for r in rings),
+                                 **style_))
+        return out
+
+    scene.add(Shape((((mx0, my0), (mx1, my0), (mx1, my1), (mx0, my1)),), fill=OCEAN, layer="sea"))
+    focus = {st.country for st in tour.stops if st.country} | ({tour.origin.country} if tour.origin else set())
+    for f in (geom.basemap or {}).get("features", []):
+        scene.add(*shapes(f["geometry"], fill=LAND_FOCUS if f["properties"]["iso2"] in focus else LAND,
+                          stroke=WHITE, width=0.9 * u, layer="land"))
+    for a in data["areas"]:
+        if a["kind"] == "corridor":
+            # Hatching reads as hatching in a wide shape; in a band a few steps wide it turns into
+            # the rungs of a ladder, so a narrow corridor is a plain tint with its dashed edge.
+            polys = _world_polys(a["geometry"])
+            wide = polys and max(2 * p.area / p.length for p in polys) * scale > 40 * u
+            scene.add(*shapes(a["geometry"], fill=CORRIDOR_FILL, stroke=CORRIDOR_EDGE, width=1.2 * u,
+                              dash=(5 * u, 3.5 * u), hatch=CORRIDOR_EDGE if wide else None))
+        else:
+            # A border band is a few pixels wide at this scale: a wide translucent halo carries it.
+            scene.add(*shapes(a["geometry"], stroke=REGION_HALO, width=2 * style.region_half))
+            scene.add(*shapes(a["geometry"], fill=REGION_FILL, stroke=REGION_EDGE, width=1.8 * u))
+    for g in data["legs"]:
+        pts = tuple(px(la, lo) for la, lo in g["coords"])
+        scene.add(Line(pts, WHITE, 2 * style.leg_half), Line(pts, BLUE, 2.3 * u,
+                                                             None if g["status"] == "completed" else (8 * u, 6 * u)))
+    o = data["origin"]
+    if o:
+        x, y = px(o["lat"], o["lon"])
+        scene.add(Marker(x, y, style.origin - 2 * u, RED, WHITE, 1.8 * u, square=True))
+    for st in data["stops"]:
+        x, y = px(st["lat"], st["lon"])
+        x -= st["stack"] * 20 * u
+        done = st["status"] == "completed"
+        scene.add(Marker(x, y, style.pin - 1.2 * u, BLUE if done else WHITE, BLUE, 2.4 * u),
+                  Label(x, y, str(st["n"]), 12.5 * u, WHITE if done else BLUE, bold=True, align="middle",
+                        layer="markers"))
+    # Labels and arrowheads where the placer put them.
+    for i, k in sorted(got.items(), key=lambda ik: placer.order.index(ik[0])):
+        it = problem.items[i]
+        c = it.cands[k]
+        x0, y0, x1, y1 = (float(v) for v in boxes[placer.ranges[i][0] + k])
+        x0, x1, y0, y1 = x0 + ox, x1 + ox, y0 + oy, y1 + oy
+        scene.placed.append({"kind": it.kind, "text": " ".join(it.texts[c.variant]) if it.kind != "arrow" else "",
+                             "box": (x0, y0, x1, y1)})
+        if it.kind == "arrow":
+            scene.add(_arrow(((x0 + x1) / 2, (y0 + y1) / 2), c.angle, style.arrow))
+            continue
+        ax, ay = px(*problem.anchors[c.anchor])
+        if c.leader:
+            sx, sy = ax + c.ox, ay + c.oy
+            ex, ey = min(max(sx, x0), x1), min(max(sy, y0), y1)
+            d = math.hypot(ex - sx, ey - sy) or 1.0
+            scene.add(Line(((sx + (ex - sx) * c.r / d, sy + (ey - sy) * c.r / d), (ex, ey)), "#444444", 0.8 * u,
+                           layer="leaders"))
+        align = "end" if x1 <= ax + c.ox + 0.5 else "start" if x0 >= ax + c.ox - 0.5 else "middle"
+        tx = {"start": x0, "middle": (x0 + x1) / 2, "end": x1}[align]
+        lines = it.texts[c.variant]
+        kinds = _text_styles(it.kind, style, len(lines))
+        if it.kind == "leg":
+            scene.add(Shape((((x0, y0), (x1, y0), (x1, y1), (x0, y1)),), fill=(WHITE, 0.85), layer="labels"))
+        y = y0
+        for text, (ts, color, italic) in zip(lines, kinds):
+            lh = ts.line_height
+            pad = ts.pad if align == "start" else -ts.pad if align == "end" else 0.0
+            scene.add(Label(tx + pad, y + lh / 2, text.upper() if ts.upper else text, ts.size, color, bold=ts.bold,
+                            align=align, halo=it.kind != "leg", italic=italic, spacing=ts.spacing))
+            y += lh
+    # Panels over the map's edges: header, legend, footer.
+    scene.add(Shape((((0, 0), (fmt.width, 0), (fmt.width, header), (0, header)),), fill=WHITE, layer="title"))
+    y = margin + t_size * 0.9
+    for line in title_lines:
+        scene.add(Label(margin, y, line, t_size, bold=True, valign="baseline", layer="title"))
+        y += t_size * 1.22
+    if subtitle:
+        scene.add(Label(margin, y + s_size * 0.15, fit_text(subtitle, s_size, False, fmt.width - 2 * margin),
+                        s_size, GREY, valign="baseline", layer="title"))
+    scene.add(Line(((0, header - 0.5), (fmt.width, header - 0.5)), "#dddddd", 1.0, layer="title"))
+    _legend(scene, rows, layout_rows, fmt, u, l_size, key_w, gap_x, row_h, margin, my1, mx1)
+    fy = height - footer
+    scene.add(Shape((((0, fy), (fmt.width, fy), (fmt.width, height), (0, height)),), fill=WHITE, layer="credits"),
+              Line(((0, fy + 0.5), (fmt.width, fy + 0.5)), "#dddddd", 1.0, layer="credits"),
+              Label(margin, fy + footer / 2, fit_text(_source_line(tour, settings, lab, lang), c_size, False,
+                                                      fmt.width - 2 * margin), c_size, GREY, layer="credits"))
+    return scene
+
+
+def _text_styles(kind: str, st: Style, n: int) -> list[tuple[TextStyle, str, bool]]:
+    if kind == "stop":
+        return [(st.stop, INK, False), (st.date, BLUE, False)][:n]
+    if kind == "origin":
+        return [(st.stop, INK, False)] * n
+    if kind == "leg":
+        return [(st.leg, BLUE, False)] * n
+    if kind == "country":
+        return [(st.country, COUNTRY_TEXT, False)] * n
+    if kind == "region":
+        return [(st.region, REGION_TEXT, False)] * n
+    if kind == "corridor":
+        return [(st.corridor, CORRIDOR_TEXT, True)] * n
+    return [(st.end, CORRIDOR_TEXT, True)] * n
+
+
+def _arrow(at: XY, angle: float, half: float) -> Shape:
+    """An arrowhead centred on `at`, pointing `angle` degrees clockwise from north on screen."""
+    a = math.radians(angle)
+    ux, uy = math.sin(a), -math.cos(a)  # forward
+    vx, vy = -uy, ux  # to the right
+    cx, cy = at
+    tip = (cx + ux * half, cy + uy * half)
+    back = (cx - ux * half * 0.45, cy - uy * half * 0.45)
+    left = (cx - ux * half - vx * half * 0.85, cy - uy * half - vy * half * 0.85)
+    right = (cx - ux * half + vx * half * 0.85, cy - uy * half + vy * half * 0.85)
+    return Shape(((tip, right, back, left),), fill=BLUE, stroke=WHITE, width=half * 0.17, layer="routes")
+
+
+def _legend(scene: Scene, rows, layout_rows, fmt: Format, u: float, size: float, key_w: float, gap_x: float,
+            row_h: float, margin: float, map_bottom: float, map_right: float) -> None:
+    """The same key as the web page: a column right of the map, or rows under it."""
     if not rows:
         return
-    size, step, key_w = 12.5, 20, 28
-    box_w = 10 + key_w + 8 + max(text_width(t, size) for _k, t in rows) + 10
-    box_h = 8 + step * len(rows) + 4
-    left, top = 8, scene.height - 8 - box_h
-    scene.add(Shape((((left, top), (left + box_w, top), (left + box_w, top + box_h), (left, top + box_h)),),
-                    fill=(WHITE, 0.92), stroke="#cccccc", width=1.0))
-    for i, (kind, text) in enumerate(rows):
-        y = top + 8 + step * i + step / 2
-        kx = left + 10 + key_w / 2
-        box = (((kx - 12, y - 6), (kx + 12, y - 6), (kx + 12, y + 6), (kx - 12, y + 6)),)
+    if fmt.side:
+        left, top = map_right, scene.clip[1]
+        scene.add(Shape((((left, top), (fmt.width, top), (fmt.width, map_bottom), (left, map_bottom)),), fill=WHITE,
+                        layer="legend"),
+                  Line(((left + 0.5, top), (left + 0.5, map_bottom)), "#dddddd", 1.0, layer="legend"))
+        spots = [(left + margin, top + margin + row_h * (n + 0.5)) for n in range(len(rows))]
+    else:
+        top = map_bottom
+        scene.add(Shape((((0, top), (fmt.width, top), (fmt.width, top + len(layout_rows) * row_h + 6 * u),
+                          (0, top + len(layout_rows) * row_h + 6 * u)),), fill=WHITE, layer="legend"))
+        spots = [None] * len(rows)
+        for r, idx in enumerate(layout_rows):
+            x = margin
+            for i in idx:
+                spots[i] = (x, top + 3 * u + row_h * (r + 0.5))
+                x += key_w + 6 * u + text_width(rows[i][1], size) + gap_x
+    for (kind, text), (x, y) in zip(rows, spots):
+        kx = x + key_w / 2
+        box = (((kx - 11 * u, y - 6 * u), (kx + 11 * u, y - 6 * u), (kx + 11 * u, y + 6 * u), (kx - 11 * u, y + 6 * u)),)
         if kind == "stop_done":
-            scene.add(Marker(kx, y, 7, BLUE, BLUE, 1.5))
+            scene.add(Marker(kx, y, 6 * u, BLUE, BLUE, 1.5 * u, layer="legend"))
         elif kind == "stop_plan":
-            scene.add(Marker(kx, y, 6.5, WHITE, BLUE, 3))
+            scene.add(Marker(kx, y, 5.5 * u, WHITE, BLUE, 2.4 * u, layer="legend"))
         elif kind == "origin":
-            scene.add(Marker(kx, y, 5.5, RED, RED, 0, square=True))
+            scene.add(Marker(kx, y, 5 * u, RED, RED, 0, square=True, layer="legend"))
         elif kind == "leg_done":
-            scene.add(Line(((kx - 13, y), (kx + 13, y)), BLUE, 3))
+            scene.add(Line(((kx - 12 * u, y), (kx + 12 * u, y)), BLUE, 2.3 * u, layer="legend"))
         elif kind == "leg_plan":
-            scene.add(Line(((kx - 13, y), (kx + 13, y)), BLUE, 3, (7, 5)))
+            scene.add(Line(((kx - 12 * u, y), (kx + 12 * u, y)), BLUE, 2.3 * u, (5 * u, 4 * u), layer="legend"))
         elif kind == "corridor":
-            scene.add(Shape(box, fill=CORRIDOR_FILL, stroke=CORRIDOR_EDGE, width=1.5, dash=(4, 3), hatch=CORRIDOR_EDGE))
+            scene.add(Shape(box, fill=CORRIDOR_FILL, stroke=CORRIDOR_EDGE, width=1.2 * u, dash=(4 * u, 3 * u),
+                            hatch=CORRIDOR_EDGE, layer="legend"))
         else:
-            scene.add(Shape(box, fill=REGION_FILL, stroke=REGION_EDGE, width=2))
-        scene.add(Label(left + 10 + key_w + 8, y, text, size))
+            scene.add(Shape(box, fill=REGION_FILL, stroke=REGION_EDGE, width=1.6 * u, layer="legend"))
+        scene.add(Label(x + key_w + 6 * u, y, text, size, layer="legend"))
 
 
 # --- writers ----------------------------------------------------------------------------------
@@ -285,47 +468,70 @@ def _baseline(lb: Label) -> float:
     return lb.y if lb.valign == "baseline" else lb.y + 0.36 * lb.size
 
 
+CLIPPED = ("sea", "land", "areas", "routes")
+
+
 def to_svg(scene: Scene) -> str:
+    """The scene as SVG, one group per layer, named for editing (id, and Inkscape's layer label)."""
     esc = html.escape
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{scene.width}" height="{scene.height}" '
-           f'viewBox="0 0 {scene.width} {scene.height}" role="img" aria-label="{esc(scene.title)}">',
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+           f'width="{scene.width}" height="{scene.height}" viewBox="0 0 {scene.width} {scene.height}" role="img" '
+           f'aria-label="{esc(scene.title)}">',
            f"<title>{esc(scene.title)}</title>",
-           '<defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="8" height="8" '
-           'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="8" stroke="{}" stroke-width="1"/>'
-           "</pattern></defs>".format(CORRIDOR_EDGE),
-           f'<rect width="{scene.width}" height="{scene.height}" fill="{WHITE}"/>']
+           '<defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
+           f'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="{CORRIDOR_EDGE}" '
+           'stroke-width="1" stroke-opacity="0.6"/></pattern>']
+    if scene.clip:
+        x0, y0, x1, y1 = scene.clip
+        out.append(f'<clipPath id="map-area"><rect x="{_n(x0)}" y="{_n(y0)}" width="{_n(x1 - x0)}" '
+                   f'height="{_n(y1 - y0)}"/></clipPath>')
+    out.append("</defs>")
+    by_layer: dict[str, list[str]] = {name: [] for name in LAYERS}
     for it in scene.items:
-        if isinstance(it, Shape):
-            d = " ".join("M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in ring) + " Z" for ring in it.rings if ring)
-            style = _paint("fill", it.fill) + _paint("stroke", it.stroke if it.width else None)
-            if it.width:
-                style += f' stroke-width="{_n(it.width)}" stroke-linejoin="round"'
-            if it.dash:
-                style += f' stroke-dasharray="{_n(it.dash[0])} {_n(it.dash[1])}"'
-            out.append(f'<path d="{d}" fill-rule="evenodd"{style}/>')
-            if it.hatch:
-                out.append(f'<path d="{d}" fill-rule="evenodd" fill="url(#hatch)"/>')
-        elif isinstance(it, Line):
-            pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in it.points)
-            dash = f' stroke-dasharray="{_n(it.dash[0])} {_n(it.dash[1])}"' if it.dash else ""
-            out.append(f'<polyline points="{pts}" fill="none"{_paint("stroke", it.stroke)} '
-                       f'stroke-width="{_n(it.width)}" stroke-linecap="round" stroke-linejoin="round"{dash}/>')
-        elif isinstance(it, Marker):
-            paint = _paint("fill", it.fill) + (_paint("stroke", it.stroke) + f' stroke-width="{_n(it.width)}"'
-                                               if it.width else "")
-            if it.square:
-                out.append(f'<rect x="{_n(it.x - it.r)}" y="{_n(it.y - it.r)}" width="{_n(2 * it.r)}" '
-                           f'height="{_n(2 * it.r)}"{paint}/>')
-            else:
-                out.append(f'<circle cx="{_n(it.x)}" cy="{_n(it.y)}" r="{_n(it.r)}"{paint}/>')
-        else:
-            halo = ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' if it.halo else ""
-            weight = ' font-weight="bold"' if it.bold else ""
-            out.append(f'<text x="{_n(it.x)}" y="{_n(_baseline(it))}" font-family="{FONT_FAMILY}" '
-                       f'font-size="{_n(it.size)}"{weight} fill="{it.color}" text-anchor="{it.align}"{halo}>'
-                       f"{esc(it.text)}</text>")
+        by_layer.setdefault(it.layer, []).append(_svg_item(it))
+    for name, parts in by_layer.items():
+        if not parts:
+            continue
+        clip = ' clip-path="url(#map-area)"' if name in CLIPPED and scene.clip else ""
+        out.append(f'<g id="{name}" inkscape:groupmode="layer" inkscape:label="{name}"{clip}>')
+        out.extend(parts)
+        out.append("</g>")
     out.append("</svg>\n")
     return "\n".join(out)
+
+
+def _svg_item(it) -> str:
+    esc = html.escape
+    if isinstance(it, Shape):
+        d = " ".join("M" + " L".join(f"{_n(x)},{_n(y)}" for x, y in ring) + " Z" for ring in it.rings if ring)
+        style = _paint("fill", it.fill) + _paint("stroke", it.stroke if it.width else None)
+        if it.width:
+            style += f' stroke-width="{_n(it.width)}" stroke-linejoin="round"'
+        if it.dash:
+            style += f' stroke-dasharray="{_n(it.dash[0])} {_n(it.dash[1])}"'
+        out = f'<path d="{d}" fill-rule="evenodd"{style}/>'
+        if it.hatch:
+            out += f'\n<path d="{d}" fill-rule="evenodd" fill="url(#hatch)"/>'
+        return out
+    if isinstance(it, Line):
+        pts = " ".join(f"{_n(x)},{_n(y)}" for x, y in it.points)
+        dash = f' stroke-dasharray="{_n(it.dash[0])} {_n(it.dash[1])}"' if it.dash else ""
+        return (f'<polyline points="{pts}" fill="none"{_paint("stroke", it.stroke)} '
+                f'stroke-width="{_n(it.width)}" stroke-linecap="round" stroke-linejoin="round"{dash}/>')
+    if isinstance(it, Marker):
+        paint = _paint("fill", it.fill) + (_paint("stroke", it.stroke) + f' stroke-width="{_n(it.width)}"'
+                                           if it.width else "")
+        if it.square:
+            return (f'<rect x="{_n(it.x - it.r)}" y="{_n(it.y - it.r)}" width="{_n(2 * it.r)}" '
+                    f'height="{_n(2 * it.r)}"{paint}/>')
+        return f'<circle cx="{_n(it.x)}" cy="{_n(it.y)}" r="{_n(it.r)}"{paint}/>'
+    halo = ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' if it.halo else ""
+    weight = ' font-weight="bold"' if it.bold else ""
+    italic = ' font-style="italic"' if it.italic else ""
+    spacing = f' letter-spacing="{_n(it.spacing)}"' if it.spacing else ""
+    return (f'<text x="{_n(it.x)}" y="{_n(_baseline(it))}" font-family="{FONT_FAMILY}" '
+            f'font-size="{_n(it.size)}"{weight}{italic}{spacing} fill="{it.color}" text-anchor="{it.align}"{halo}>'
+            f"{esc(it.text)}</text>")
 
 
 def _rgba(color: Color) -> tuple[int, int, int, int]:
@@ -361,18 +567,20 @@ def _dashes(points: list[XY], on: float, off: float) -> list[list[XY]]:
 def to_png(scene: Scene) -> bytes:
     from PIL import Image, ImageChops, ImageDraw
 
-    W, H = scene.width * SS, scene.height * SS
-    img = Image.new("RGBA", (W, H), WHITE)
+    k = scene.px * SS  # drawn larger and scaled down: smooth edges
+    W, H = round(scene.width * k), round(scene.height * k)
+    # The sea is the canvas itself (the white panels are drawn over it): one fill less.
+    img = Image.new("RGB", (W, H), OCEAN if scene.clip else WHITE)
     draw = ImageDraw.Draw(img, "RGBA")
 
     def scaled(points: Iterable[XY]) -> list[XY]:
-        return [(x * SS, y * SS) for x, y in points]
+        return [(x * k, y * k) for x, y in points]
 
     def stroke(points: list[XY], color: Color, width: float, dash=None, closed=False) -> None:
         if closed:
             points = points + points[:1]
-        runs = _dashes(points, dash[0] * SS, dash[1] * SS) if dash else [points]
-        w = max(1, round(width * SS))
+        runs = _dashes(points, dash[0] * k, dash[1] * k) if dash else [points]
+        w = max(1, round(width * k))
         for run in runs:
             draw.line(run, fill=_rgba(color), width=w, joint="curve")
             if w > 3:  # round caps
@@ -395,22 +603,26 @@ def to_png(scene: Scene) -> bytes:
             mask = ImageChops.logical_xor(mask, layer)
         mask = mask.convert("L")
         r, g, b, a = _rgba(color)
-        tile = Image.new("RGBA", mask.size, (r, g, b, 255))
-        img.paste(tile, (x0, y0), mask.point(lambda v: v * a // 255))
+        img.paste((r, g, b), (x0, y0, x1, y1), mask.point(lambda v: v * a // 255))
         if hatch:
+            # Thin diagonals on a grid fixed to the image (neighbouring shapes line up), drawn
+            # only where the shape is wider than two of their steps: in a narrow band they read
+            # as the rungs of a ladder.
+            step = 6 * k * math.sqrt(2) * (scene.px if scene.px < 1 else 1)
+            if min(size) < 2.5 * step:
+                return
             lines = Image.new("L", mask.size, 0)
             ld = ImageDraw.Draw(lines)
-            step = 8 * SS * math.sqrt(2)
             n = int((mask.size[0] + mask.size[1]) / step) + 2
             for i in range(n):
-                # Diagonals on a grid fixed to the image, so neighbouring shapes line up.
                 c = (math.floor((x0 + y0) / step) + i) * step - (x0 + y0)
-                ld.line([(c, 0), (c - mask.size[1], mask.size[1])], fill=255, width=SS)
+                ld.line([(c, 0), (c - mask.size[1], mask.size[1])], fill=150, width=max(1, round(0.9 * k)))
             hr, hg, hb, _ = _rgba(hatch)
-            img.paste(Image.new("RGBA", mask.size, (hr, hg, hb, 255)), (x0, y0),
-                      ImageChops.multiply(lines, mask))
+            img.paste((hr, hg, hb), (x0, y0, x1, y1), ImageChops.multiply(lines, mask))
 
     for it in scene.items:
+        if it.layer in ("background", "sea") and scene.clip:
+            continue
         if isinstance(it, Shape):
             rings = [scaled(r) for r in it.rings if len(r) > 2]
             if not rings:
@@ -425,24 +637,44 @@ def to_png(scene: Scene) -> bytes:
         elif isinstance(it, Line):
             stroke(scaled(it.points), it.stroke, it.width, it.dash)
         elif isinstance(it, Marker):
-            x, y, r = it.x * SS, it.y * SS, it.r * SS
+            x, y, r = it.x * k, it.y * k, it.r * k
             box = (x - r, y - r, x + r, y + r)
-            w = round(it.width * SS)
+            w = round(it.width * k)
             if it.square:
                 draw.rectangle(box, fill=_rgba(it.fill), outline=_rgba(it.stroke) if w else None, width=w)
             else:
                 draw.ellipse(box, fill=_rgba(it.fill), outline=_rgba(it.stroke) if w else None, width=w)
         else:
-            f = font(it.size * SS, it.bold)
-            anchor = {"start": "l", "middle": "m", "end": "r"}[it.align] + "s"
-            draw.text((it.x * SS, _baseline(it) * SS), it.text, font=f, fill=_rgba(it.color), anchor=anchor,
-                      stroke_width=3 if it.halo else 0, stroke_fill=_rgba(WHITE))
-    small = img.reduce(SS).convert("RGB")
+            _text(draw, it, k)
+    small = img.reduce(SS)
     buf = io.BytesIO()
-    small.save(buf, format="PNG", optimize=False, compress_level=6)
+    extra = {"dpi": (scene.dpi, scene.dpi)} if scene.dpi else {}
+    small.save(buf, format="PNG", optimize=False, compress_level=3, **extra)
     return buf.getvalue()
 
 
+def _text(draw, it: Label, k: float) -> None:
+    f = font(it.size * k, it.bold)
+    halo = {"stroke_width": max(1, round(1.6 * k)), "stroke_fill": _rgba(WHITE)} if it.halo else {}
+    y = _baseline(it) * k
+    if not it.spacing:
+        anchor = {"start": "l", "middle": "m", "end": "r"}[it.align] + "s"
+        draw.text((it.x * k, y), it.text, font=f, fill=_rgba(it.color), anchor=anchor, **halo)
+        return
+    # Letter-spaced text (country names): Pillow has no letter spacing, so one character at a time.
+    total = text_width(it.text, it.size, it.bold, it.spacing) * k
+    x = it.x * k - {"start": 0, "middle": total / 2, "end": total}[it.align]
+    for ch in it.text:
+        draw.text((x, y), ch, font=f, fill=_rgba(it.color), anchor="ls", **halo)
+        x += (text_width(ch, it.size, it.bold) + it.spacing) * k
+
+
 def render_static(tour: Tour, geom: TourGeometry, *, settings: Settings) -> dict[str, bytes | str]:
-    scene = layout(tour, geom)
-    return {"map.png": to_png(scene), "map.svg": to_svg(scene)}
+    """map.png / map.svg (print column), map-social.png / .svg (1200x630), map-square.png / .svg (1080x1080)."""
+    data = map_data(tour, geom)
+    out: dict[str, bytes | str] = {}
+    for fmt in FORMATS:
+        scene = layout(tour, geom, fmt, settings, data=data)
+        out[f"{fmt.name}.png"] = to_png(scene)
+        out[f"{fmt.name}.svg"] = to_svg(scene)
+    return out

@@ -35,6 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "conflict": "{stop}: {field} {a} ({a_src}) frente a {b} ({b_src}): se mantiene {kept} ({why})",
         "met_elsewhere": "{stop}: {who} ({src}, mención de paso) ya figura en {where}: se mantiene allí",
         "conflicts": "Discrepancias entre artículos", "moved": "Este mapa se mudó a una nueva dirección",
+        "zoom_in": "Acercar", "zoom_out": "Alejar", "close": "Cerrar", "info": "Leyenda y paradas",
     },
     "en": {
         "no_date": "date not given", "completed": "done", "planned": "planned",
@@ -55,6 +56,7 @@ LABELS: dict[str, dict[str, str]] = {
         "conflict": "{stop}: {field} {a} ({a_src}) vs {b} ({b_src}): kept {kept} ({why})",
         "met_elsewhere": "{stop}: {who} ({src}, passing mention) is already met at {where}: kept there",
         "conflicts": "Where the articles disagree", "moved": "This map has moved to a new address",
+        "zoom_in": "Zoom in", "zoom_out": "Zoom out", "close": "Close", "info": "Legend and stops",
     },
     "pt": {
         "no_date": "data não indicada", "completed": "realizada", "planned": "prevista",
@@ -75,6 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
         "conflict": "{stop}: {field} {a} ({a_src}) contra {b} ({b_src}): mantido {kept} ({why})",
         "met_elsewhere": "{stop}: {who} ({src}, menção de passagem) já consta em {where}: mantido lá",
         "conflicts": "Divergências entre artigos", "moved": "Este mapa mudou para um novo endereço",
+        "zoom_in": "Aproximar", "zoom_out": "Afastar", "close": "Fechar", "info": "Legenda e paradas",
     },
 }
 
