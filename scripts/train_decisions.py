@@ -144,8 +144,12 @@ def match_gold(cands: list, gold: dict) -> list[int | None]:
     """The scorer's matching: assembled stops paired one to one with gold stops within 50 km,
     nearest pairs first. For each stop: the gold stop's index, -1 when it matches none, None when it
     matches only an optional stop (neither right nor wrong)."""
-    pairs = sorted((km((c.place.lat, c.place.lon), (g["lat"], g["lon"])), i, j)
+    # nearest first, as the scorer; two stops at one place (equally near) go strongest first, so
+    # that the label says which of them the decision should keep
+    pairs = sorted((round(km((c.place.lat, c.place.lon), (g["lat"], g["lon"])), 1),
+                    -max([c.prob, *c.support]), i, j)
                    for i, c in enumerate(cands) for j, g in enumerate(gold.get("stops") or []))
+    pairs = [(d, i, j) for d, _, i, j in pairs]
     got: dict[int, int] = {}
     used_g: set[int] = set()
     for d, i, j in pairs:

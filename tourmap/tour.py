@@ -1917,6 +1917,8 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     cands = _drop_previews(cands)
     cands = _order(cands, art.published, ctx.paragraph_of)
     cands = _merge(cands)
+    if ctx.k.decisions.mention is not None:
+        cands = _fold_repeats(cands)
     _fill_month(cands)
     _assign_dates(ctx, cands, trace)
     _assign_met(ctx, cands, trace, people=people, traveler=traveler, home=home, written=written)
@@ -1952,11 +1954,13 @@ def _assign_dates(ctx: _Ctx, cands: list[Candidate], trace: list | None) -> None
             trace.append(("date", c, choices))
         if model is None:
             continue
+        # the rules' date stands unless the decision is sure of another one
         best = choose(choices, model)
-        if best is None:
-            c.date = c.date_end = None
-        elif best.expr.value != c.date:
+        ruled = max((x.prob for x in choices if x.features.get("rule_choice")), default=None)
+        if best is not None and best.expr.value != c.date and (ruled is None or best.prob > ruled + 0.15):
             c.date, c.date_end = best.expr.value, best.expr.value_end
+        elif ruled is not None and ruled < 0.2:
+            c.date = c.date_end = None  # the decision is sure the rules' pick is not this stop's date
 
 
 def _assign_met(ctx: _Ctx, cands: list[Candidate], trace: list | None, *, people: list[PersonMention],
@@ -1980,6 +1984,35 @@ def _assign_met(ctx: _Ctx, cands: list[Candidate], trace: list | None, *, people
             trace.append(("met", c, choices))
         if model is not None:
             c.met = choose_met(choices, model)
+
+
+def _firm(c: Candidate) -> bool:
+    return bool(c.date) and len(c.date) == 10 and not isinstance(c.date, _Inherited)
+
+
+def _fold_repeats(cands: list[Candidate]) -> list[Candidate]:
+    """One stop per place unless the text dates a second visit on a day of its own: with every
+    plausible mention let in, a weak mention with a borrowed date is the same visit told again."""
+    keep: list[Candidate] = []
+    for c in sorted(cands, key=lambda c: -max([c.prob, *c.support])):
+        same = [k for k in keep if _same_place(k, c) or (k.place.name, k.place.country) == (c.place.name, c.place.country)]
+        if not same or _firm(c) and all(_firm(k) and k.date != c.date for k in same):
+            keep.append(c)
+            continue
+        k = min(same, key=lambda k: abs(k.pos - c.pos))
+        k.support += [c.prob] + c.support
+        k.positions += [c.pos] + c.positions
+        for nm in c.met:
+            if nm not in k.met:
+                k.met.append(nm)
+        k.evidence += [e for e in c.evidence if e not in k.evidence]
+        k.landmark = k.landmark or c.landmark
+        if not k.date and c.date:
+            k.date, k.date_end = c.date, c.date_end
+        if c.status == "completed" and k.status != "completed" and k.date and c.date == k.date:
+            k.status = "completed"
+    kept = {id(k) for k in keep}
+    return [c for c in cands if id(c) in kept]
 
 
 def _cut(ctx: _Ctx, cands: list[Candidate], cut: list[Candidate], why: str) -> list[Candidate]:
@@ -2137,6 +2170,10 @@ def _seat_candidates(ctx: _Ctx, cands: list[Candidate], traveler: str | None, ho
             d, de = _date_for(ctx, p.span.start, ts)
             status = ts or _status(ctx, sent, rel, d)
             f["origin_seat"] = 1.0
+            # the article names another place in the leader's country that the trip is at: the
+            # meeting was there, not at the seat ("met Netanyahu in Tel Aviv")
+            f["seat_country_named"] = float(any(x.place.country == office.country and x.level != "country"
+                                                and _km(x.place, place) > 30.0 for x in cands))
             f["summit_in_sentence"] = float(bool(_SUMMIT.search(sent)))
             f["summit_in_paragraph"] = float(ctx.paragraph_of[si] in summit_paras)
             f["home"] = float(bool(home) and place.country == home)
