@@ -17,7 +17,14 @@ from .errors import InputError
 from .lexicon import all_lexicons, fold
 from .models import Article
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # a file: a saved news page is mostly markup
+# The article's text, what extraction reads. Extraction time grows faster than the text (see
+# bench/bench_scaling.py: 64 KB 2.5 s, 256 KB 14 s, 1 MB 175 s on the shared 2-core machine,
+# exponent 1.4 overall and 2.2 above 512 KB), so a longer text would stall an unattended
+# publish for minutes; it is refused at once instead. A long news report is 10-40 KB; a
+# transcript or live blog past 256 KB should be split into articles. Raise this when
+# extraction is linear.
+MAX_TEXT_BYTES = 256 * 1024
 LANGUAGES = ("es", "en", "pt")
 MAX_HTML_DEPTH = 300  # deeper pages go to the plain tag stripper (lxml and trafilatura recurse)
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -288,6 +295,10 @@ def front_matter(block: str, name: str) -> dict:
     return out
 
 
+def _kb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
 def read_article(path: str | Path, *, published: str | None = None, language: str | None = None) -> Article:
     """Read one article file into an Article (body text, title, publication date, language)."""
     p = Path(path)
@@ -335,6 +346,10 @@ def read_article(path: str | Path, *, published: str | None = None, language: st
         text = text[1:]
     if not text.strip():
         raise InputError(f"{name}: has no article text")
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_TEXT_BYTES:
+        raise InputError(f"{name}: article text too long ({_kb(size)}; at most {_kb(MAX_TEXT_BYTES)} of text, "
+                         "split it into several articles)")
     if sum(1 for c in text[:5000] if c.isalpha()) < min(20, len(text[:5000]) // 4):
         raise InputError(f"{name}: does not look like article text")
     lang = language or meta.get("language") or (html_lang or "").strip().lower()[:2]
