@@ -42,7 +42,6 @@ Only the standard library; nothing is imported that an offline build would not o
 from __future__ import annotations
 
 import fcntl
-import http.client
 import json as _json
 import mmap
 import os
@@ -51,8 +50,6 @@ import struct
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,31 +101,30 @@ class Response:
         return _json.loads(self.text())
 
 
-def _tracked(cls: type, conns: list):
-    def make(host, **kwargs):
-        conn = cls(host, **kwargs)
-        conns.append(conn)
-        return conn
-    return make
+def _opener(conns: list, proxies: dict[str, str] | None, ssl_context):
+    """urllib's opener, remembering each connection it makes (to cut it at the deadline).
+    urllib is imported here: an offline build never pays for it."""
+    import http.client
+    import urllib.request
 
+    def tracked(cls: type):
+        def make(host, **kwargs):
+            conn = cls(host, **kwargs)
+            conns.append(conn)
+            return conn
+        return make
 
-class _HTTP(urllib.request.HTTPHandler):
-    def __init__(self, conns: list):
-        super().__init__()
-        self._conns = conns
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(tracked(http.client.HTTPConnection), req)
 
-    def http_open(self, req):
-        return self.do_open(_tracked(http.client.HTTPConnection, self._conns), req)
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(tracked(http.client.HTTPSConnection), req, context=ssl_context)
 
-
-class _HTTPS(urllib.request.HTTPSHandler):
-    def __init__(self, conns: list, context=None):
-        super().__init__(context=context)
-        self._conns = conns
-        self._ctx = context
-
-    def https_open(self, req):
-        return self.do_open(_tracked(http.client.HTTPSConnection, self._conns), req, context=self._ctx)
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler(proxies) if proxies is not None else urllib.request.ProxyHandler(),
+        HTTP(), HTTPS(context=ssl_context))
 
 
 def _cut(conns: list) -> None:
@@ -160,13 +156,14 @@ def http_request(url: str, *, deadline: float | Deadline, method: str | None = N
                  headers: dict[str, str] | None = None, proxies: dict[str, str] | None = None,
                  ssl_context=None, max_bytes: int = MAX_BODY) -> Response:
     """One HTTP request that ends by `deadline` (seconds or a Deadline); see the module docstring."""
+    import urllib.error
+    import urllib.request
+
     dl = deadline if isinstance(deadline, Deadline) else Deadline(deadline)
     if dl.expired:
         raise DeadlineExceeded(f"no time left for {url}")
     conns: list = []
-    opener = urllib.request.build_opener(
-        urllib.request.ProxyHandler(proxies) if proxies is not None else urllib.request.ProxyHandler(),
-        _HTTP(conns), _HTTPS(conns, ssl_context))
+    opener = _opener(conns, proxies, ssl_context)
     req = urllib.request.Request(url, data=data, headers=dict(headers or {}), method=method)
     box: dict[str, Any] = {}
 
