@@ -149,7 +149,7 @@ def mutate(inbox: Path, rng: random.Random, log: list[str]) -> None:
 def run() -> list[dict]:
     rng = random.Random(SEED)
     counts = {"runs": 0, "ok": 0, "refused": 0, "sigkill": 0, "sigterm": 0, "finished_before_kill": 0,
-              "site_whole": 0, "site_broken": 0, "orphans": 0, "temp_after_clean_exit": 0,
+              "site_whole": 0, "site_broken": 0, "orphans": 0, "runs_with_orphans": 0, "temp_after_clean_exit": 0,
               "temp_after_kill": 0, "unexpected": 0}
     notes: list[str] = []
     start = time.monotonic()
@@ -174,9 +174,9 @@ def run() -> list[dict]:
             before = snapshot(site)
             kill = None if final else rng.choice([None, None, signal.SIGKILL, signal.SIGKILL, signal.SIGTERM])
             t0 = time.monotonic()
+            errf = tempfile.TemporaryFile()  # not a pipe: a worker left alive must not stall this loop
             p = subprocess.Popen([*TOURMAP, "publish", str(inbox), "-o", str(site), "--config", str(cfg)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=d,
-                                 start_new_session=True)
+                                 stdout=subprocess.DEVNULL, stderr=errf, env=env, cwd=d, start_new_session=True)
             if kill is not None:
                 try:
                     p.wait(timeout=rng.uniform(0.05, 1.2) * last)
@@ -184,18 +184,22 @@ def run() -> list[dict]:
                 except subprocess.TimeoutExpired:
                     p.send_signal(kill)
             try:
-                err = p.communicate(timeout=300)[1].decode("utf-8", "replace")
+                p.wait(timeout=300)
             except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                err = p.communicate()[1].decode("utf-8", "replace")
                 notes.append(f"run {i}: hung for 300 s")
+                p.kill()
+                p.wait()
             took = time.monotonic() - t0
             counts["runs"] += 1
             time.sleep(2.0)
             alive = group_alive(p.pid)
             counts["orphans"] += len(alive)
+            counts["runs_with_orphans"] += bool(alive)
             for pid in alive:
                 os.kill(pid, signal.SIGKILL)
+            errf.seek(0)
+            err = errf.read().decode("utf-8", "replace")
+            errf.close()
             killed = p.returncode in (-signal.SIGKILL, 143, -signal.SIGTERM)
             if p.returncode == -signal.SIGKILL:
                 counts["sigkill"] += 1
@@ -239,7 +243,8 @@ def run() -> list[dict]:
                  f"{c['sigkill']} SIGKILL, {c['sigterm']} SIGTERM, {c['finished_before_kill']} ended before the kill"},
         {"metric": "soak: runs after which the site was whole", "value": c["site_whole"], "unit": "runs",
          "note": f"{c['site_broken']} broken (HTML, feed, sitemap parse; every URL resolves)"},
-        {"metric": "soak: processes alive 2 s after a run", "value": c["orphans"], "unit": "processes", "note": ""},
+        {"metric": "soak: processes alive 2 s after a run", "value": c["orphans"], "unit": "processes",
+         "note": f"after {c['runs_with_orphans']} of {c['runs']} runs"},
         {"metric": "soak: temp folders left by runs that ended by themselves", "value": c["temp_after_clean_exit"],
          "unit": "runs", "note": f"after a kill: {c['temp_after_kill']} (cleared by the next run)"},
         {"metric": "soak: unexpected exits", "value": c["unexpected"], "unit": "runs",
