@@ -18,12 +18,12 @@ from .lexicon import all_lexicons, fold
 from .models import Article
 
 MAX_BYTES = 5 * 1024 * 1024  # a file: a saved news page is mostly markup
-# The article's text, what extraction reads. Extraction time grows faster than the text (see
-# bench/bench_scaling.py: 64 KB 2.5 s, 256 KB 14 s, 1 MB 175 s on the shared 2-core machine,
-# exponent 1.4 overall and 2.2 above 512 KB), so a longer text would stall an unattended
-# publish for minutes; it is refused at once instead. A long news report is 10-40 KB; a
-# transcript or live blog past 256 KB should be split into articles. Raise this when
-# extraction is linear.
+# The article's text, what extraction reads. Extraction time still grows faster than the text
+# (bench/bench_scaling.py, CPU seconds after the linear-time rework: 64 KB 2.4, 256 KB 9.7, 1 MB 51,
+# 2 MB 138; exponent 1.17, 1.4 between 1 and 2 MB; 5 MB would take ~400 s), so a longer text
+# would stall an unattended publish for minutes; it is refused at once instead. A long news report
+# is 10-40 KB; a transcript or live blog past 256 KB should be split into articles. Raise this
+# when a 5 MB text extracts in seconds.
 MAX_TEXT_BYTES = 256 * 1024
 LANGUAGES = ("es", "en", "pt")
 MAX_HTML_DEPTH = 300  # deeper pages go to the plain tag stripper (lxml and trafilatura recurse)
