@@ -294,8 +294,10 @@ spec.loader.exec_module(mod)
 print("\\n@@ROWS@@" + json.dumps(mod.run(), default=str))
 """
 # bench_rebuild.py builds 1,000 articles by default (many minutes); `make bench` must finish in
-# under 5 minutes, so it runs a smaller corpus unless the caller sets its size.
-EXTRA_ENV = {"BENCH_REBUILD_ARTICLES": "40"}
+# under 5 minutes, so it runs a smaller corpus unless the caller sets its size. Likewise the
+# scaling bench stops at a smaller budget and the soak makes fewer runs (run them alone for more).
+EXTRA_ENV = {"BENCH_REBUILD_ARTICLES": "40", "BENCH_SCALING_BUDGET_S": "25", "BENCH_SCALING_TOTAL_S": "50",
+             "SOAK_RUNS": "6", "SOAK_SECONDS": "45"}
 TOTAL_BUDGET_S = 290
 
 

@@ -130,3 +130,22 @@ def test_txt_headline_becomes_title(tmp_path):
     p.write_text("Kast viaja a Quito\n\n" + BODY, encoding="utf-8")
     a = read_article(p)
     assert a.title == "Kast viaja a Quito" and a.text.startswith("El presidente")
+
+
+def test_text_over_the_limit_is_refused_at_once(tmp_path):
+    import time
+
+    from tourmap.article import MAX_TEXT_BYTES
+
+    para = "El presidente llegó a Lima, donde se reunió con el canciller. Luego viajó a Quito.\n\n"
+    p = tmp_path / "transcripcion.txt"
+    p.write_text(para * (MAX_TEXT_BYTES // len(para.encode()) + 50), encoding="utf-8")
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as err:
+        read_article(p)
+    assert time.perf_counter() - t0 < 2
+    msg = str(err.value)
+    assert msg.startswith(f"{p}: article text too long (2") and "at most 256 KB of text" in msg, msg
+    assert "\n" not in msg
+    p.write_text(para * (MAX_TEXT_BYTES // len(para.encode()) - 50), encoding="utf-8")
+    assert read_article(p).text

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tourmap import netguard
 from tourmap.config import GeocoderSettings, Settings
 from tourmap.errors import ConfigError
 from tourmap.geocode import (
@@ -76,6 +77,7 @@ def stub(monkeypatch):
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
+    netguard.start_run()  # each test is a run of its own: no breaker left open by the last one
     yield server
     server.shutdown()
     server.server_close()
@@ -151,23 +153,30 @@ def test_failing_service_falls_back_offline_with_a_warning(stub, tmp_path, caplo
             warnings.catch_warnings(record=True) as python_warnings:
         warnings.simplefilter("always")
         located = locate_tour(tour(), settings=Settings(geocoder=gs))
+        again = locate_tour(tour(), settings=Settings(geocoder=gs))  # the next article of the run
         loc = ResilientGeocoder(gs).geocode("Quito, Ecuador")
     elapsed = time.monotonic() - t0
     assert not python_warnings  # one tourmap log line, not a library's multi-line warning
+    assert not caplog.text  # no line per failure: the run's summary says it once
     assert [(s.lat, s.lon) for s in located.stops] == [(s.lat, s.lon) for s in tour().stops]
+    assert [(s.lat, s.lon) for s in again.stops] == [(s.lat, s.lon) for s in tour().stops]
     assert loc is not None and loc.raw["country"] == "EC"  # the offline gazetteer answered
-    assert "offline" in caplog.text or "unusable" in caplog.text
-    assert len(Stub.requests) <= 2  # one per geocoder: no request after the first failure
+    # the breaker opened after its threshold of consecutive failures: no request after that
+    assert len(Stub.requests) == netguard.DEFAULT_THRESHOLD
     assert elapsed < 3.0
+    [line] = netguard.summary()
+    assert f"failed {netguard.DEFAULT_THRESHOLD} times in a row" in line and "skipped" in line, line
+    assert "2 of 2 articles used the offline gazetteer" in line, line
 
 
 def test_unreachable_service_falls_back(tmp_path, caplog):
     gs = GeocoderSettings(service="nominatim", options={"domain": "127.0.0.1:9", "scheme": "http"},
                           timeout_s=0.5, min_delay_s=0.0, cache=str(tmp_path / "g.json"))
-    with caplog.at_level(logging.WARNING, logger="tourmap.geocode"):
-        located = locate_tour(tour(), settings=Settings(geocoder=gs))
+    netguard.start_run()
+    located = locate_tour(tour(), settings=Settings(geocoder=gs))
     assert located.stops[0].lat == -12.0432
-    assert "failed" in caplog.text
+    [line] = netguard.summary()
+    assert "ConnectionRefusedError" in line and "1 of 1 article used the offline gazetteer" in line, line
 
 
 def test_offline_service_returns_the_tour_as_is():

@@ -543,7 +543,7 @@ def test_10_a_bad_published_date_names_file_field_and_value(tmp_path):
                    encoding="utf-8")
     for args in (["extract", str(bad)], ["build", str(bad), "-o", str(tmp_path / "out")]):
         res = CliRunner().invoke(cli, args)
-        assert (res.exit_code, res.stderr) == (1, f"Error: {bad}: published '2026-13-45' is not a valid date\n")
+        assert (res.exit_code, res.stderr) == (1, f"Error: {bad}: published: expected a date YYYY-MM-DD, got '2026-13-45'\n")
 
 
 def test_10_an_article_with_no_trip_is_skipped_with_one_line(desk):

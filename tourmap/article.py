@@ -12,16 +12,23 @@ import html as html_lib
 import re
 from pathlib import Path
 
-import yaml
-
-from .config import _Loader as _NoTimestamps  # YAML dates stay text: _iso names a bad one
+from . import fields
 from .errors import InputError
 from .lexicon import all_lexicons, fold
 from .models import Article
 
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # a file: a saved news page is mostly markup
+# The article's text, what extraction reads. Extraction time still grows faster than the text
+# (bench/bench_scaling.py, CPU seconds after the linear-time rework: 64 KB 2.4, 256 KB 9.7, 1 MB 51,
+# 2 MB 138; exponent 1.17, 1.4 between 1 and 2 MB; 5 MB would take ~400 s), so a longer text
+# would stall an unattended publish for minutes; it is refused at once instead. A long news report
+# is 10-40 KB; a transcript or live blog past 256 KB should be split into articles. Raise this
+# when a 5 MB text extracts in seconds.
+MAX_TEXT_BYTES = 256 * 1024
+LANGUAGES = ("es", "en", "pt")
 MAX_HTML_DEPTH = 300  # deeper pages go to the plain tag stripper (lxml and trafilatura recurse)
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_OPEN = re.compile(r"\A---[ \t]*\r?\n")
 
 
 # Terminal escape sequences (CSI, OSC and the rest) and other control characters: scraped text
@@ -245,6 +252,53 @@ def _title_from_text(text: str) -> tuple[str, str]:
     return "", text
 
 
+# Front matter keys tourmap reads (other keys are the newsroom's own and are left alone), each
+# with its aliases: the first one present is used.
+FRONT_KEYS = {"title": ("title",), "published": ("published", "date"), "language": ("language", "lang"),
+              "source_urls": ("source_urls", "sources", "source")}
+
+
+def front_matter(block: str, name: str) -> dict:
+    """The front matter's keys, checked: title (text), published (YYYY-MM-DD), language (es, en,
+    pt), source_urls (a URL or a list of them). A wrong one is an InputError naming the file,
+    the key and the value."""
+    try:
+        meta = fields.load_yaml(block)
+    except ValueError as exc:
+        raise InputError(f"{name}: front matter is {exc}") from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise InputError(f"{name}: front matter must be a mapping of keys (title, published, ...), "
+                         f"got {fields.kind(meta)}")
+    w = fields.Where(name, error=InputError)
+    out: dict = {}
+    for field, aliases in FRONT_KEYS.items():
+        key = next((k for k in aliases if meta.get(k) not in (None, "")), None)
+        if key is None:
+            continue
+        v, at = meta[key], w / key
+        if field == "title":
+            out["title"] = fields.text(v, at)
+        elif field == "published":
+            out["published"] = fields.day(v, at)
+        elif field == "language":
+            code = fields.text(v, at).strip().lower().replace("_", "-").split("-")[0]  # "es-CL" is "es"
+            if code not in LANGUAGES:
+                raise at.fail(f"expected 'es', 'en' or 'pt', got {fields.show(v)}")
+            out["language"] = code
+        else:
+            urls = [v] if isinstance(v, str) else v
+            if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+                raise at.fail(f"expected a URL or a list of URLs, got {fields.kind(v)}")
+            out["source_urls"] = tuple(u.strip() for u in urls if u.strip())
+    return out
+
+
+def _kb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
 def read_article(path: str | Path, *, published: str | None = None, language: str | None = None) -> Article:
     """Read one article file into an Article (body text, title, publication date, language)."""
     p = Path(path)
@@ -279,15 +333,12 @@ def read_article(path: str | Path, *, published: str | None = None, language: st
         text, title = raw, ""
         m = _FRONT.match(raw)
         if m:
-            try:
-                meta = yaml.load(m.group(1), Loader=_NoTimestamps) or {}  # bad dates: our message
-            except yaml.YAMLError as exc:
-                first = str(exc).splitlines()[0] if str(exc) else "bad YAML"
-                raise InputError(f"{name}: front matter is not valid YAML ({first})") from None
-            if not isinstance(meta, dict):
-                raise InputError(f"{name}: front matter must be a mapping of keys (title, published, ...)")
+            meta = front_matter(m.group(1), name)
             text = raw[m.end():]
-            title = strip_controls(str(meta.get("title") or "")).strip()
+            title = strip_controls(meta.get("title") or "").strip()
+        elif _FRONT_OPEN.match(raw):
+            raise InputError(f"{name}: front matter opened by '---' on line 1 is never closed "
+                             "(end it with a '---' line)")
         if not title:
             title, text = _title_from_text(text)
     text = text.strip("\n").rstrip()
@@ -295,22 +346,23 @@ def read_article(path: str | Path, *, published: str | None = None, language: st
         text = text[1:]
     if not text.strip():
         raise InputError(f"{name}: has no article text")
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_TEXT_BYTES:
+        raise InputError(f"{name}: article text too long ({_kb(size)}; at most {_kb(MAX_TEXT_BYTES)} of text, "
+                         "split it into several articles)")
     if sum(1 for c in text[:5000] if c.isalpha()) < min(20, len(text[:5000]) // 4):
         raise InputError(f"{name}: does not look like article text")
-    lang = language or str(meta.get("language") or meta.get("lang") or html_lang or "").strip().lower()[:2]
-    if lang not in ("es", "en", "pt"):
+    lang = language or meta.get("language") or (html_lang or "").strip().lower()[:2]
+    if lang not in LANGUAGES:
         lang = detect_language(title + "\n" + text)
     inferred = False
     pub = _iso(published, name, "--published") if published else None
     if pub is None:
-        pub = _iso(meta.get("published") or meta.get("date"), name, "published") or html_date
+        pub = meta.get("published") or html_date
     if pub is None:
         pub = infer_published(text, language=lang)
         inferred = pub is not None
-    urls = meta.get("source_urls") or meta.get("sources") or ([meta["source"]] if meta.get("source") else [])
-    if isinstance(urls, str):
-        urls = [urls]
-    urls = tuple(str(u) for u in urls if u)
+    urls = meta.get("source_urls", ())
     return Article(
         id=p.stem, path=str(p), title=title, text=text, published=pub, published_inferred=inferred,
         language=lang, source=urls[0] if urls else str(p), source_urls=urls,

@@ -12,8 +12,12 @@ no-op rebuild writes nothing at all.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
+from . import netguard
 from .config import Settings
 from .errors import BuildError, ConfigError, InputError, TourmapError
 from .manifest import (ExtractCache, Manifest, TourEntry, TourStates, cache_key, code_version,
@@ -33,6 +38,7 @@ LOCK_NAME = ".tourmap.lock"
 EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the lock; a scheduler may just try again later
 POOL_MIN = 4  # fewer items than this: a process pool costs more than it saves
 T = TypeVar("T")
+log = logging.getLogger("tourmap")
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,7 @@ class Warm:
 
         ctx = mp.get_context("fork")
         self._conn, child_end = ctx.Pipe()
-        self._proc = ctx.Process(target=_warm_main, args=(child_end, preload), daemon=True)
+        self._proc = ctx.Process(target=_warm_main, args=(child_end, preload, os.getpid()), daemon=True)
         self._proc.start()
         child_end.close()
 
@@ -157,8 +163,51 @@ class Warm:
             self._proc.kill()
             self._proc.join()
 
+    def kill(self) -> None:
+        """Stop it now, mid-job (the build is failing or being stopped)."""
+        self._proc.kill()
+        self._conn.close()
+        self._proc.join(timeout=5)
 
-def _warm_main(conn, preload: Callable[[], None]) -> None:
+
+def child_init(parent: int) -> None:
+    """First thing in every worker process: die with the parent, leave signals to it.
+
+    A scheduler's timeout or the OOM killer may kill the main process with SIGKILL, which it
+    cannot pass on: the kernel then kills the workers (PR_SET_PDEATHSIG), so none is left running,
+    holding memory and the command's output open. A SIGTERM or Ctrl-C is the main process's to
+    handle (it stops the workers itself): workers take SIGTERM's default and ignore SIGINT, which a
+    terminal sends to the whole process group.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above: nobody to work for
+        os._exit(1)
+
+
+@contextlib.contextmanager
+def held_signals():
+    """SIGTERM and SIGINT wait until the block is over: the steps inside happen all or not at all."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+    except (AttributeError, ValueError, OSError):
+        old = None
+    try:
+        yield
+    finally:
+        if old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _warm_main(conn, preload: Callable[[], None], parent: int) -> None:
+    child_init(parent)
     preload()
     while True:
         try:
@@ -231,6 +280,10 @@ class WarmPair:
         self.page.close()
         self.shapes.close()
 
+    def kill(self) -> None:
+        self.page.kill()
+        self.shapes.kill()
+
 
 def swap_in(target: Path, files: dict[str, str | bytes]) -> None:
     """Write `files` into a sibling temp folder, then replace `target` with it."""
@@ -252,8 +305,10 @@ def swap_in(target: Path, files: dict[str, str | bytes]) -> None:
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-        tmp.rename(target)
+        with held_signals():  # a SIGTERM between the two renames would leave no folder at all
+            if old:
+                target.rename(old)
+            tmp.rename(target)
         if old:
             shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
@@ -321,15 +376,28 @@ def _imap(fn: Callable, args: list[tuple], *, jobs: int, desc: str, show: bool, 
 
     # fork: workers start with everything already imported (and tests' monkeypatches).
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=ctx, initializer=child_init,
+                               initargs=(os.getpid(),))
     try:
         results = pool.map(_call, [(fn, a) for a in args], chunksize=max(1, len(args) // (jobs * 8)))
         yield from _progress(results, total=len(args), desc=desc, show=show, unit=unit)
     except BaseException:
-        # One bad article: report it now rather than after the rest of the batch.
-        pool.shutdown(wait=False, cancel_futures=True)
+        # One bad article, a SIGTERM, Ctrl-C: stop the workers now, mid-job, rather than after
+        # the rest of the batch, and leave none behind.
+        _kill_pool(pool)
         raise
     pool.shutdown()
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            p.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            p.join(timeout=5)
 
 
 def _call(job):
@@ -398,6 +466,8 @@ def extract_articles(files: list[Path], settings: Settings, *, cache_dir: Path, 
         if not fell_back(t):  # the model failed: ask again next build
             cache.put(keys[f], t)  # as they come: a batch that fails later keeps what it extracted
         tours[f] = t
+    for line in netguard.summary():  # one line per online service that failed, from every worker
+        log.warning("%s", line)
     return [tours[f] for f in files], shas
 
 
@@ -471,6 +541,8 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
         check_config = all(Path(p).is_dir() for p in paths)
     jobs = jobs or default_jobs()
     lock = hold_lock(out_dir / LOCK_NAME, timeout=settings.site.lock_timeout_s)
+    netguard.start_run()  # before any worker is forked: they share the run's circuit breakers
+    clear_leftovers(out_dir)
     warm: WarmPair | None = None
 
     def warm_up(todo: list[Path]) -> None:
@@ -605,7 +677,36 @@ def build(paths: list[str | Path], out_dir: Path, settings: Settings, *, force: 
         except OSError as exc:
             raise BuildError(f"{out_dir / 'manifest.json'}: cannot write ({exc.strerror or exc})") from None
         return out
+    except BaseException:
+        if warm is not None:  # failing or stopped: do not wait for a drawing nobody will use
+            warm.kill()
+            warm = None
+        raise
     finally:
         if warm is not None:
             warm.close()
         lock.release()
+
+
+# What a killed run can leave in an output folder: a tour folder written aside (mkdtemp's
+# ".<slug>.<8 chars>"), the previous folder of a swap (".<slug>.old"), a temp file of an atomic
+# write (".<name>.<8 chars>"). Only names of that shape are removed, and only under the lock.
+_LEFTOVER = re.compile(r"^\.[a-z0-9][a-z0-9-]*(?:\.json)?\.(?:old|[a-z0-9_]{8})$")
+
+
+def clear_leftovers(out_dir: Path) -> list[str]:
+    """Remove what an interrupted build left in `out_dir` (and its extraction cache)."""
+    gone = []
+    for folder in (out_dir, out_dir / ".cache" / "extract"):
+        try:
+            names = [p for p in folder.iterdir() if _LEFTOVER.match(p.name)]
+        except OSError:
+            continue
+        for p in names:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            gone.append(p.name)
+    return gone

@@ -141,11 +141,13 @@ def extract(articles, fmt, published, language, extractor, refresh, config_path)
     Example:
         tourmap extract seeds/000_ef3bafede1ed9db9.txt --format json
     """
+    from . import netguard
     from .export import dumps, stops_csv, tour_table
     from .merge import merge_tours
     from .pipeline import extract_one, read_articles_with_model
 
     settings = _settings(config_path, extractor)
+    netguard.start_run()
     # with a language model: all the articles asked at once, each then extracted in order
     read_articles_with_model([Path(a) for a in articles], settings, published=published, language=language,
                              refresh=refresh)
@@ -154,6 +156,8 @@ def extract(articles, fmt, published, language, extractor, refresh, config_path)
         [extract_one(a, settings, published=published, language=language, **again) for a in articles],
         settings=settings,
     )
+    for line in netguard.summary():
+        logging.getLogger("tourmap").warning("%s", line)
     if fmt == "json":
         obj = tours[0].to_json() if len(tours) == 1 else [t.to_json() for t in tours]
         click.echo(dumps(obj), nl=False)
@@ -171,10 +175,12 @@ jobs_option = click.option(
 
 def _stop_on_sigterm() -> None:
     # A scheduler stops a run with SIGTERM (systemd's timeout, `kill`): turn it into a normal
-    # exit so temp folders are removed and the lock released, as on Ctrl-C.
+    # exit so the workers are stopped, temp folders removed and the lock released, as on Ctrl-C.
+    # A second SIGTERM while that happens is ignored: the clean-up takes a moment, not more.
     import signal
 
     def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         click.echo("Error: stopped by SIGTERM; the last good output is kept", err=True)
         sys.exit(143)
 

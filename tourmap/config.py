@@ -12,14 +12,12 @@ that uses each one loads it. Errors name the file, the key and what is wrong:
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import fields
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
 DEFAULT_CONFIG = DEFAULT_CONFIG_DIR / "tourmap.yaml"
 
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 
 @dataclass
@@ -179,136 +175,60 @@ class Settings:
         return own if own.exists() else DEFAULT_CONFIG_DIR / name
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML without timestamp parsing: dates stay text ("2025-12-23", "2026-01") and a wrong
-    one ("2025-13-01") gets our message instead of a crash inside the YAML parser."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 # --- validation -------------------------------------------------------------------------------
 # Each checker takes (value, where) and returns the clean value or raises ConfigError naming
-# the file and the key path ("tours[0].stops[1].date").
+# the file, the key path ("tours[0].stops[1].date") and the value; they live in fields.py, which
+# article front matter shares. The short names below are what the section readers use.
 
-
-class _Where:
-    def __init__(self, file: str, key: str = ""):
-        self.file, self.key = file, key
-
-    def __truediv__(self, key: str | int) -> "_Where":
-        if isinstance(key, int):
-            return _Where(self.file, f"{self.key}[{key}]")
-        return _Where(self.file, f"{self.key}.{key}" if self.key else key)
-
-    def fail(self, problem: str) -> ConfigError:
-        return ConfigError(f"{self.file}: {self.key}: {problem}" if self.key else f"{self.file}: {problem}")
-
-
-def _str(v, w: _Where, *, optional: bool = False) -> str | None:
-    if v is None and optional:
-        return None
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return str(v)  # YAML reads `title: 2025` as a number; the editor meant the text
-    if not isinstance(v, str):
-        raise w.fail(f"expected text, got {_kind(v)}")
-    return v
-
-
-def _num(v, w: _Where, *, optional: bool = False, lo: float | None = None, hi: float | None = None,
-         positive: bool = False) -> float | None:
-    if v is None and optional:
-        return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise w.fail(f"expected a number, got {_kind(v)}")
-    if positive and v <= 0:
-        raise w.fail(f"expected a number above 0, got {v!r}")
-    if (lo is not None and v < lo) or (hi is not None and v > hi):
-        raise w.fail(f"expected a number from {lo:g} to {hi:g}, got {v!r}")
-    return float(v)
-
-
-def _bool(v, w: _Where) -> bool:
-    if not isinstance(v, bool):
-        raise w.fail(f"expected true or false, got {_kind(v)}")
-    return v
-
-
-def _strlist(v, w: _Where, *, optional: bool = False) -> list[str] | None:
-    if v is None and optional:
-        return None
-    if not isinstance(v, list):
-        raise w.fail(f"expected a list, got {_kind(v)}")
-    return [_str(x, w / i) for i, x in enumerate(v)]
-
-
-def _date(v, w: _Where) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        v = v.date()
-    if isinstance(v, dt.date):  # YAML turns an unquoted 2025-12-23 into a date
-        return v.isoformat()
-    if isinstance(v, int) and not isinstance(v, bool):
-        v = str(v)  # `date: 2026`
-    if not isinstance(v, str) or not DATE_RE.match(v):
-        raise w.fail(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {v!r}")
-    try:
-        dt.date.fromisoformat((v + "-01-01")[:10] if len(v) < 10 else v)
-    except ValueError:
-        raise w.fail(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {v!r}") from None
-    return v
-
-
-def _country(v, w: _Where) -> str | None:
-    if v is None:
-        return None
-    if not isinstance(v, str) or not COUNTRY_RE.match(v.upper()):
-        raise w.fail(f"expected a two-letter ISO country code like 'EC', got {v!r}")
-    return v.upper()
-
-
-def _kind(v) -> str:
-    if v is None:
-        return "nothing (null)"
-    return {dict: "a mapping", list: "a list", str: f"text {v!r}", bool: f"{v!r}".lower()}.get(
-        type(v), f"{type(v).__name__} {v!r}")
-
-
-def _mapping(raw, cls, w: _Where, *, required: tuple[str, ...] = ()) -> dict:
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise w.fail(f"expected a mapping, got {_kind(raw)}")
-    known = [f.name for f in fields(cls)]
-    for key in raw:
-        if key not in known:
-            raise (w / str(key)).fail(f"unknown key (known: {', '.join(sorted(known))})")
-    for key in required:
-        if raw.get(key) in (None, ""):
-            raise (w / key).fail("required")
-    return raw
+_Loader = fields.Loader
+_Where = fields.Where
+_str, _num, _bool, _strlist = fields.text, fields.number, fields.boolean, fields.text_list
+_date, _country, _kind, _mapping = fields.date, fields.country, fields.kind, fields.mapping
 
 
 def _geocoder(raw, w: _Where) -> GeocoderSettings:
     raw = _mapping(raw, GeocoderSettings, w)
     d = GeocoderSettings()
     if "service" in raw:
-        d.service = _str(raw["service"], w / "service")
+        d.service = (_str(raw["service"], w / "service", optional=True) or "offline").strip()
     if "options" in raw:
         if not isinstance(raw["options"], dict):
             raise (w / "options").fail(f"expected a mapping, got {_kind(raw['options'])}")
         d.options = dict(raw["options"])
     if "timeout_s" in raw:
-        d.timeout_s = _num(raw["timeout_s"], w / "timeout_s", positive=True)
+        d.timeout_s = _num(raw["timeout_s"], w / "timeout_s", positive=True, hi=3600)
     if "min_delay_s" in raw:
         d.min_delay_s = _num(raw["min_delay_s"], w / "min_delay_s", lo=0, hi=3600)
     if "cache" in raw:
-        d.cache = _str(raw["cache"], w / "cache")
+        d.cache = _str(raw["cache"], w / "cache", optional=True)
+    if d.online:
+        _geopy_service(d, w)
     return d
+
+
+def _geopy_service(d: GeocoderSettings, w: _Where) -> None:
+    """The service is one geopy knows and every option is one its class takes (geopy is imported
+    only for an online service: offline runs never load it)."""
+    import inspect
+
+    from geopy.exc import GeocoderNotFound
+    from geopy.geocoders import get_geocoder_for_service
+
+    try:
+        cls = get_geocoder_for_service(d.service)
+    except GeocoderNotFound:
+        raise (w / "service").fail(f"unknown geocoder {d.service!r} (use \"offline\" or a geopy service name "
+                                   "such as \"nominatim\")") from None
+    try:
+        params = set(inspect.signature(cls.__init__).parameters) - {"self", "args", "kwargs"}
+    except (TypeError, ValueError):
+        return
+    for key in d.options:
+        where = w / "options" / str(key)
+        if key in ("timeout", "adapter_factory"):
+            raise where.fail("set by tourmap (use geocoder.timeout_s)" if key == "timeout" else "set by tourmap")
+        if key not in params:
+            raise where.fail(f"not an option of geopy's {cls.__name__} (known: {', '.join(sorted(params))})")
 
 
 def _map(raw, w: _Where) -> MapSettings:
@@ -488,7 +408,7 @@ def _tour(raw, w: _Where) -> TourOverride:
         t.corridor_countries = [_country(c, cw / i) for i, c in enumerate(codes)]
     if "corridor_width_km" in raw:
         t.corridor_width_km = _num(raw["corridor_width_km"], w / "corridor_width_km", optional=True,
-                                   positive=True)
+                                   positive=True, hi=5000)
     return t
 
 
@@ -522,12 +442,11 @@ def load_settings(path: str | Path | None = None, *, start: str | Path | None = 
     if not cfg_path.exists():
         raise ConfigError(f"{cfg_path}: config file not found")
     try:
-        raw = yaml.load(cfg_path.read_text(encoding="utf-8"), Loader=_Loader) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{cfg_path}: not valid YAML{at} ({first})") from None
+        raw = fields.load_yaml(cfg_path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError:
+        raise ConfigError(f"{cfg_path}: not valid YAML (not UTF-8 text)") from None
+    except ValueError as exc:
+        raise ConfigError(f"{cfg_path}: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{cfg_path}: cannot read ({exc.strerror or exc})") from None
     w = _Where(str(cfg_path))
@@ -536,9 +455,8 @@ def load_settings(path: str | Path | None = None, *, start: str | Path | None = 
     for key in raw:
         if key not in TOP_KEYS:
             raise (w / str(key)).fail(f"unknown key (known: {', '.join(sorted(TOP_KEYS))})")
-    window = raw.get("tour_window_days", 45)
-    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
-        raise (w / "tour_window_days").fail(f"expected a whole number of days, got {window!r}")
+    window = fields.whole(raw.get("tour_window_days", 45), w / "tour_window_days", lo=0, hi=3660,
+                          what="a whole number of days")
     tours_raw = raw.get("tours")
     if tours_raw is not None and not isinstance(tours_raw, list):
         raise (w / "tours").fail(f"expected a list, got {_kind(tours_raw)}")

@@ -5,9 +5,12 @@ The tour stage already places every stop from the gazetteer, so with service "of
 geopy's `get_geocoder_for_service` knows) each stop is asked again as "<name>, <country>"
 (or "<landmark>, <name>, <country>") and the answer replaces the offline point only when it is
 within `MAX_SHIFT_KM` of it: a service that answers a homonym on another continent, garbage, an
-error or nothing at all leaves the offline point in place, with a warning. After the first failure
-of the service (timeout, HTTP error, unparsable answer) no further request is made in that run,
-so a dead or hanging service costs at most one timeout.
+error or nothing at all leaves the offline point in place.
+
+Every request goes through netguard: `timeout_s` bounds the whole request (a server that drips
+one byte a second is cut at the deadline), and after a few consecutive failures the service is
+skipped for the rest of the run, in every worker process of the build. The build then logs one
+warning saying how many articles used the offline gazetteer (`netguard.summary()`).
 
 Answers are kept in a JSON cache file (settings `geocoder.cache`, relative to the working
 directory), written atomically with sorted keys, so a second run makes no request.
@@ -15,7 +18,6 @@ directory), written atomically with sorted keys, so a second run makes no reques
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 import math
@@ -26,14 +28,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from geopy.adapters import AdapterHTTPError, BaseSyncAdapter
 from geopy.distance import geodesic
-from geopy.exc import GeocoderNotFound
+from geopy.exc import GeocoderNotFound, GeocoderParseError, GeocoderTimedOut, GeocoderUnavailable
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
+from . import netguard
 from .config import GeocoderSettings, Settings
 from .errors import ConfigError
 from .gazetteer import Gazetteer, default_gazetteer, gazetteer_for
@@ -178,8 +182,9 @@ class ResilientGeocoder:
     """Any geopy service behind a rate limiter, a JSON cache and an offline fallback.
 
     `geocode(query)` returns the service's answer as a Location, or the offline gazetteer's
-    answer (with a warning) when the service fails, hangs past the timeout or answers garbage.
-    It never raises for a service problem. `offline_answers` counts the fallbacks.
+    answer when the service fails, hangs past the deadline or answers garbage. It never raises
+    for a service problem. `offline_answers` counts the fallbacks; `breaker` is the run's circuit
+    breaker for this service (shared with the build's other processes), which has the failures.
     """
 
     def __init__(self, settings: GeocoderSettings, *, offline: OfflineGeocoder | None = None,
@@ -191,7 +196,9 @@ class ResilientGeocoder:
         self.cache = GeocodeCache(settings.cache)
         self.requests = 0
         self.offline_answers = 0
-        self.failed: str | None = None  # first failure: no more requests after it
+        domain = settings.options.get("domain")
+        self.breaker = netguard.breaker(f"geocoder {self.service!r}" + (f" at {domain}" if domain else ""),
+                                        unit="article", fallback="the offline gazetteer")
         self._rate: Callable[..., Any] = RateLimiter(
             self.online.geocode, min_delay_seconds=settings.min_delay_s, max_retries=0,
             swallow_exceptions=False)
@@ -209,30 +216,30 @@ class ResilientGeocoder:
                 return "cached", None
             return "cached", Location(value["address"], Point(value["lat"], value["lon"]),
                                       {"cached": True})
-        if self.failed:
+        if not self.breaker.allow():
             return "failed", None
         self.requests += 1
         try:
             # geopy warns (multi-line, via `warnings`) about absurd coordinates before raising:
-            # the one-line warning below is what the editor should read
+            # the run's one summary line (netguard.summary) is what the editor should read
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 loc = self._rate(query, exactly_one=True, timeout=self.settings.timeout_s)
         except Exception as exc:  # noqa: BLE001 - any service problem means: use the offline answer
-            self.failed = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
-            log.warning("geocoder %r failed (%s); using the offline gazetteer for this run",
-                        self.service, self.failed)
+            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
+            self.breaker.failure(reason)
+            log.debug("geocoder %r failed for %r (%s)", self.service, query, reason)
             return "failed", None
         if isinstance(loc, list):
             loc = loc[0] if loc else None
         if loc is None:
+            self.breaker.success()
             self.cache.put(self._key(query), None)
             return "none", None
         if not _valid(loc):
-            self.failed = f"unusable answer {str(loc)[:80]!r}"
-            log.warning("geocoder %r gave an unusable answer for %r; using the offline gazetteer",
-                        self.service, query)
+            self.breaker.failure(f"unusable answer {str(loc)[:80]!r} for {query!r}")
             return "failed", None
+        self.breaker.success()
         self.cache.put(self._key(query), {"address": str(loc.address or query),
                                           "lat": round(float(loc.latitude), 6),
                                           "lon": round(float(loc.longitude), 6)})
@@ -259,8 +266,8 @@ def _build_online(settings: GeocoderSettings) -> Geocoder:
     if "user_agent" in params:
         options.setdefault("user_agent", USER_AGENT)
     if "adapter_factory" in params:
-        # geopy's requests adapter retries a timed-out request twice: one try is the bound we promise
-        options.setdefault("adapter_factory", _adapter_factory())
+        # geopy's own adapters bound each socket read, not the request, and retry: see DeadlineAdapter
+        options.setdefault("adapter_factory", DeadlineAdapter)
     try:
         return cls(**options)
     except Exception as exc:  # noqa: BLE001 - geopy raises ConfigurationError, TypeError, ValueError
@@ -268,14 +275,39 @@ def _build_online(settings: GeocoderSettings) -> Geocoder:
         raise ConfigError(f"geocoder.options: {settings.service} cannot start ({first})") from None
 
 
-def _adapter_factory() -> Callable[..., Any] | None:
-    try:
-        from geopy.adapters import RequestsAdapter
-    except ImportError:  # requests not installed: geopy's urllib adapter does not retry
-        return None
-    if not RequestsAdapter.is_available:
-        return None
-    return functools.partial(RequestsAdapter, max_retries=0)
+class DeadlineAdapter(BaseSyncAdapter):
+    """geopy's HTTP layer over netguard.http_request: the geocoder's `timeout` bounds the whole
+    request (geopy's requests and urllib adapters bound each socket read, so a server sending a
+    byte a second holds them for ever), one try, no retries."""
+
+    is_available = True
+
+    def __init__(self, *, proxies, ssl_context):
+        super().__init__(proxies=proxies, ssl_context=ssl_context)
+        if isinstance(proxies, str):
+            proxies = {"http": proxies, "https": proxies}
+        self.proxies = proxies
+        self.ssl_context = ssl_context
+
+    def get_text(self, url, *, timeout, headers):
+        try:
+            r = netguard.http_request(url, deadline=timeout or 10, headers=headers, proxies=self.proxies,
+                                      ssl_context=self.ssl_context)
+        except netguard.DeadlineExceeded as exc:
+            raise GeocoderTimedOut(str(exc)) from None
+        except OSError as exc:
+            raise GeocoderUnavailable(f"{type(exc).__name__}: {exc}") from None
+        if r.status >= 400:
+            raise AdapterHTTPError(f"HTTP status {r.status}", status_code=r.status, headers=r.headers,
+                                   text=r.text())
+        return r.text()
+
+    def get_json(self, url, *, timeout, headers):
+        text = self.get_text(url, timeout=timeout, headers=headers)
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise GeocoderParseError(f"not JSON: {text[:60]!r}") from None
 
 
 def _init_params(cls: type) -> set[str]:
@@ -311,7 +343,8 @@ def locate_tour(tour: Tour, *, settings: Settings) -> Tour:
 
     A stop moves to the service's point only when that point is within MAX_SHIFT_KM of the
     gazetteer's (the same place, more precisely); pinned stops never move. The input is not
-    modified.
+    modified. The article is counted on the run's breaker, as falling back when any of its stops
+    could not be asked (netguard.summary() reports it).
     """
     gs = settings.geocoder
     if not gs.online or not tour.stops:
@@ -319,11 +352,13 @@ def locate_tour(tour: Tour, *, settings: Settings) -> Tour:
     gaz = gazetteer_for(settings)
     geo = ResilientGeocoder(gs, offline=OfflineGeocoder(gaz))
     stops = []
+    fell_back = False
     for stop in tour.stops:
         if stop.pinned:
             stops.append(stop)
             continue
-        _status, loc = geo.ask_online(_query(stop.name, stop.country, stop.landmark, gaz))
+        status, loc = geo.ask_online(_query(stop.name, stop.country, stop.landmark, gaz))
+        fell_back |= status == "failed"
         if loc is None:
             stops.append(stop)
             continue
@@ -335,4 +370,5 @@ def locate_tour(tour: Tour, *, settings: Settings) -> Tour:
             continue
         stops.append(dataclasses.replace(stop, lat=round(float(loc.latitude), 6),
                                          lon=round(float(loc.longitude), 6)))
+    geo.breaker.done(fell_back)
     return dataclasses.replace(tour, stops=stops)
