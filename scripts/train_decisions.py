@@ -249,7 +249,19 @@ def _export(name: str, est, names: list[str], X) -> Model:
                  trees=tuple(trees))
 
 
-THRESHOLDS = {"mention": 0.3, "stop": 0.5}  # a low bar for mentions: the stop decision sees them all
+# (bar for what the rules reject, bar for what they accept): the rules' verdict stands unless the
+# decision is sure otherwise; mentions pass freely, the stop decision weighs them all
+THRESHOLDS = {"mention": (0.3, 0.05), "stop": (0.7, 0.25), "date": (0.5, 0.5), "met": (0.7, 0.2)}
+
+
+def _feature_names(rows: list[dict], *, min_articles: int = 6) -> list[str]:
+    """Every named feature; the words around a mention ("w1:", "w2:", "n1:") only when they occur in
+    enough articles, so that no model learns one article's phrasing."""
+    seen: dict[str, set] = {}
+    for r in rows:
+        for k in r["f"]:
+            seen.setdefault(k, set()).add(r["article"])
+    return sorted(k for k, arts in seen.items() if ":" not in k[:3] or len(arts) >= min_articles)
 
 
 def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
@@ -257,7 +269,7 @@ def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
     import numpy as np
     from sklearn.isotonic import IsotonicRegression
 
-    names = sorted({k for r in rows for k in r["f"]})
+    names = _feature_names(rows)
     X, y = _matrix(rows, names)
     est = _gbdt(X, y)
     model = _export(name, est, names, X)
@@ -280,7 +292,8 @@ def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
         model = dataclasses.replace(model, cal_x=tuple(xs), cal_y=tuple(ys))
     meta = {"trained": dt.date.today().isoformat() if False else "v1", "rows": len(rows),
             "positives": int(y.sum()), "sets": sorted({r["set"] for r in rows}), "seed": SEED}
-    return dataclasses.replace(model, meta=meta, threshold=THRESHOLDS.get(name, 0.5))
+    add, veto = THRESHOLDS.get(name, (0.5, 0.5))
+    return dataclasses.replace(model, meta=meta, threshold=add, veto=veto)
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -320,10 +333,12 @@ def main() -> int:
     ap.add_argument("--exclude", action="append", default=[], help="a set to leave out of training")
     ap.add_argument("--out", type=Path, default=MODEL_DIR)
     ap.add_argument("--only", default="", help="with --loso: hold out only these sets (comma-separated)")
-    ap.add_argument("--mention-threshold", type=float, default=THRESHOLDS["mention"])
-    ap.add_argument("--stop-threshold", type=float, default=THRESHOLDS["stop"])
+    ap.add_argument("--grid", default="", help="with --loso: also try these stop bars, e.g. '0.6/0.1;0.8/0.1'")
+    ap.add_argument("--bars", default="", help="name=add/veto,... e.g. stop=0.7/0.25 (see THRESHOLDS)")
     args = ap.parse_args()
-    THRESHOLDS.update(mention=args.mention_threshold, stop=args.stop_threshold)
+    for item in filter(None, args.bars.split(",")):
+        name, _, v = item.partition("=")
+        THRESHOLDS[name] = tuple(float(x) for x in v.split("/"))
 
     t0 = time.perf_counter()
     sets = {k: v for k, v in labelled_sets().items() if k not in args.exclude}
@@ -334,7 +349,7 @@ def main() -> int:
     if args.loso:
         print("| held-out set | articles | P | R | F1 | date | status | met | fp_notstop |")
         print("|---|---|---|---|---|---|---|---|---|")
-        results: dict[str, list] = {"rules": [], "mention+stop": [], "**all**": []}
+        results: dict[str, list] = {}
         crossed = cross_fitted(sets, rows, rules)
         for name, folder in sets.items():
             if args.only and name not in args.only.split(","):
@@ -343,8 +358,12 @@ def main() -> int:
             stop = fit("stop", [r for r in crossed["stop"] if r["set"] != name])
             date = fit("date", [r for r in crossed["date"] if r["set"] != name])
             met = fit("met", [r for r in crossed["met"] if r["set"] != name])
-            variants = {"rules": Decisions(), "mention+stop": Decisions(mention=mention, stop=stop),
-                        "**all**": Decisions(mention=mention, stop=stop, date=date, met=met)}
+            variants = {"rules": Decisions(), "**all**": Decisions(mention=mention, stop=stop, date=date, met=met)}
+            for bars in args.grid.split(";") if args.grid else []:
+                # other bars for the stop decision: add/veto
+                add, veto = (float(x) for x in bars.split("/"))
+                variants[f"stop {bars}"] = Decisions(mention=mention, date=date, met=met,
+                                                     stop=dataclasses.replace(stop, threshold=add, veto=veto))
             for v, dec in variants.items():
                 for one in folder:
                     res = extract_set(one, dataclasses.replace(rules, decisions=dec))

@@ -1,15 +1,30 @@
-"""Tour assembly, one phenomenon per test, on short texts written for the test."""
+"""The hand-written rules of the tour stage, one phenomenon per test, on short texts written for the test.
+
+The rules are the trained decisions' strongest features and the whole decision when no model ships
+(a newsroom can run without them); these tests pin them down with the models switched off.
+The shipped decisions are tested on whole articles (test_extract_samples.py, test_decisions.py).
+"""
 from __future__ import annotations
 
+import dataclasses
+from functools import lru_cache
+
 from tourmap.config import Settings
+from tourmap.decide import Decisions
+from tourmap.knowledge import knowledge_for
 from tourmap.mentions import find_mentions
 from tourmap.models import Article
 from tourmap.tour import assemble_tour
 
 
+@lru_cache(maxsize=1)
+def rules():
+    return dataclasses.replace(knowledge_for(Settings()), decisions=Decisions())
+
+
 def tour(text: str, *, lang: str = "es", published: str = "2025-12-21", title: str = ""):
     art = Article(id="t", path="t.txt", title=title, text=text, published=published, language=lang)
-    return assemble_tour(find_mentions(art, settings=Settings()), settings=Settings())
+    return assemble_tour(find_mentions(art, knowledge=rules()), knowledge=rules())
 
 
 def names(t):

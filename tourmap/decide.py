@@ -56,8 +56,14 @@ class Model:
     # isotonic calibration as knots (increasing x -> y), linear between them
     cal_x: tuple[float, ...] = ()
     cal_y: tuple[float, ...] = ()
-    threshold: float = 0.5
+    threshold: float = 0.5  # the bar for what the hand-written rules reject
+    veto: float = 0.5  # the bar for what the rules accept: below it the decision overrules them
     meta: dict = field(default_factory=dict, compare=False)
+
+    def keep(self, feats: dict[str, float], *, ruled: bool) -> tuple[bool, float]:
+        """(keep?, probability): the rules' verdict stands unless the decision is sure otherwise."""
+        p = self.prob(feats)
+        return p >= (self.veto if ruled else self.threshold), p
 
     def vector(self, feats: dict[str, float]) -> list[float]:
         return [float(feats.get(n, 0.0)) for n in self.features]
@@ -93,7 +99,7 @@ class Model:
             "trees": [{"feature": list(t.feature), "threshold": list(t.threshold), "left": list(t.left),
                        "right": list(t.right), "value": list(t.value)} for t in self.trees],
             "calibration": {"x": list(self.cal_x), "y": list(self.cal_y)},
-            "threshold": self.threshold, "meta": self.meta,
+            "threshold": self.threshold, "veto": self.veto, "meta": self.meta,
         }
 
     @classmethod
@@ -105,7 +111,8 @@ class Model:
             trees=tuple(Tree(tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]),
                              tuple(t["value"])) for t in d.get("trees") or ()),
             cal_x=tuple(cal.get("x") or ()), cal_y=tuple(cal.get("y") or ()),
-            threshold=float(d.get("threshold", 0.5)), meta=dict(d.get("meta") or {}),
+            threshold=float(d.get("threshold", 0.5)), veto=float(d.get("veto", d.get("threshold", 0.5))),
+            meta=dict(d.get("meta") or {}),
         )
 
 

@@ -111,7 +111,11 @@ _NEAREST = {"sentence_distance", "char_distance"}
 
 
 def choose(choices: list[MetChoice], model) -> list[str]:
-    """The people whose probability clears the model's threshold, in the order the text names them."""
+    """The people the decision keeps (the rules' choice stands unless it is sure otherwise), in the
+    order the text names them."""
+    out = []
     for c in choices:
-        c.prob = model.prob(c.features)
-    return [c.shown for c in choices if c.prob >= model.threshold]
+        keep, c.prob = model.keep(c.features, ruled=bool(c.features.get("rule_here")))
+        if keep:
+            out.append(c.shown)
+    return out

@@ -31,6 +31,7 @@ from .people import Officeholders, find_people
 FAR_CUE = 100  # characters from a visit or meeting word to a country it can still govern
 CITY_STATES = {"VA", "MC", "SG", "SM", "LI", "AD", "MT", "BH", "QA", "LU", "HK", "MO"}
 LEADER_ROLES = ("president", "head_of_government", "monarch", "crown_prince", "pope")
+SEAT_VETO = 0.3  # a meeting placed at a leader's seat needs the rules and this much of the decision
 _SEGMENT = re.compile(r";|\s[—–]\s|\n")
 
 
@@ -62,6 +63,7 @@ class Candidate:
     arrived_from: str | None = None  # "llegó a Santiago procedente de Buenos Aires": that place's name
     prob: float = 0.5  # the decision's probability that this is a visit of the trip
     stop_prob: float | None = None  # the stop decision's calibrated probability, once assembled
+    rule_support: bool = True  # the hand-written rules keep it (or a mention merged into it)
     support: list[float] = field(default_factory=list)  # probabilities of the mentions merged into it
     positions: list[int] = field(default_factory=list)  # where the mentions merged into it stand
     stop_features: dict[str, float] = field(default_factory=dict)  # the assembled stop's, for the stop decision
@@ -1243,6 +1245,9 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
     sent_people: dict[int, list[PersonMention]] = {}
     for p in people:
         sent_people.setdefault(p.sentence, []).append(p)
+    office = ctx.oh.by_name(traveler, date=ctx.pub) if traveler else None
+    office_words = {fold(w) for w, role in ctx.lex.roles.items() if office and role == office.role
+                    for w in [w] if " " not in w}
     for c in cands:
         f = c.features
         key = (c.place.name, c.place.country)
@@ -1293,6 +1298,20 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
         f["n_countries"] = min(len(countries), 12) / 12.0
         f["leader_of_place_country"] = float(any(p.country == c.place.country and p.role in LEADER_ROLES
                                                  for p in others))
+        # the traveler named by office as the clause's subject ("el mandatario llegó a...")
+        lo, _ = clause_bounds(s.text, rel)
+        f["traveler_role_before"] = float(bool(office_words) and any(
+            w in office_words for w in re.findall(r"[\wÀ-ÿ]+", fold(s.text[max(lo, rel - 120):rel]))))
+        # the words right before and after the mention, as themselves: the decision learns which
+        # count (only words seen across many training articles end up in a model)
+        words = re.findall(r"[\wÀ-ÿ]+", fold(s.text[max(0, rel - 40):rel]))
+        if words:
+            f["w1:" + words[-1]] = 1.0
+            if len(words) > 1:
+                f["w2:" + " ".join(words[-2:])] = 1.0
+        nxt = re.findall(r"[\wÀ-ÿ]+", fold(s.text[c.pos - s.start + len(c.mention):c.pos - s.start + len(c.mention) + 25]))
+        if nxt:
+            f["n1:" + nxt[0]] = 1.0
 
 
 # word lists whose presence around a mention the decision weighs (the lexicon's, so every language)
@@ -1587,6 +1606,9 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
     for c in cands:
         if out and _same_place(out[-1], c):
             p = out[-1]
+            if c.rule_support and not p.rule_support:
+                # a mention the rules stand behind tells the visit; one only the decision let in does not
+                p.date, p.date_end, p.status = c.date, c.date_end, c.status
             if p.place.name != c.place.name and c.met and not p.met:
                 p.place, p.mention, p.landmark = c.place, c.mention, c.landmark  # where the meeting was
             parts.setdefault(id(p), [(p.date, bool(p.met))]).append((c.date, bool(c.met)))
@@ -1609,6 +1631,7 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
             p.strength = max(p.strength, c.strength)
             p.support += [c.prob] + c.support
             p.positions += [c.pos] + c.positions
+            p.rule_support = p.rule_support or c.rule_support
 
             continue
         out.append(c)
@@ -1681,6 +1704,7 @@ def _drop_previews(cands: list[Candidate]) -> list[Candidate]:
         keep = min(same, key=lambda x: abs(x.pos - c.pos))
         keep.support += [c.prob] + c.support
         keep.positions += [c.pos] + c.positions
+        keep.rule_support = keep.rule_support or c.rule_support
         for nm in c.met:
             if nm not in keep.met:
                 keep.met.append(nm)
@@ -1863,6 +1887,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
                 near = min(same, key=lambda x: abs(x.pos - c.pos))
                 near.support += [c.prob] + c.support
                 near.positions += [c.pos] + c.positions
+                near.rule_support = near.rule_support or c.rule_support
 
                 for nm in c.met:
                     if nm not in near.met:
@@ -1900,6 +1925,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
                 near = min(inside, key=lambda x: abs(x.pos - c.pos))
                 near.support += [c.prob] + c.support
                 near.positions += [c.pos] + c.positions
+                near.rule_support = near.rule_support or c.rule_support
 
                 for nm in c.met:
                     if nm not in near.met:
@@ -1996,21 +2022,19 @@ def _fold_repeats(cands: list[Candidate]) -> list[Candidate]:
     keep: list[Candidate] = []
     for c in sorted(cands, key=lambda c: -max([c.prob, *c.support])):
         same = [k for k in keep if _same_place(k, c) or (k.place.name, k.place.country) == (c.place.name, c.place.country)]
-        if not same or _firm(c) and all(_firm(k) and k.date != c.date for k in same):
+        # the rules' own second visits stand; only what the decision let in besides them folds
+        if not same or c.rule_support or _firm(c) and all(_firm(k) and k.date != c.date for k in same):
             keep.append(c)
             continue
         k = min(same, key=lambda k: abs(k.pos - c.pos))
         k.support += [c.prob] + c.support
         k.positions += [c.pos] + c.positions
+        k.rule_support = k.rule_support or c.rule_support
         for nm in c.met:
             if nm not in k.met:
                 k.met.append(nm)
         k.evidence += [e for e in c.evidence if e not in k.evidence]
         k.landmark = k.landmark or c.landmark
-        if not k.date and c.date:
-            k.date, k.date_end = c.date, c.date_end
-        if c.status == "completed" and k.status != "completed" and k.date and c.date == k.date:
-            k.status = "completed"
     kept = {id(k) for k in keep}
     return [c for c in cands if id(c) in kept]
 
@@ -2023,6 +2047,7 @@ def _cut(ctx: _Ctx, cands: list[Candidate], cut: list[Candidate], why: str) -> l
         return [c for c in cands if id(c) not in gone]
     for c in cut:
         c.stop_features["cut_" + why] = 1.0
+        c.rule_support = False
     return cands
 
 
@@ -2067,8 +2092,6 @@ def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
         f["home_unknown"] = float(not home)
         f["duplicate_weaker"] = float(best_at[key] > c.prob + 1e-9)
         f["duplicate"] = float(sum(1 for x in cands if (x.place.name, x.place.country) == key) > 1)
-        f["n_stops"] = math.log1p(n)
-        f["position"] = i / max(1, n - 1)
         f["n_evidence"] = min(len(set(c.evidence)), 4) / 4.0
         f["in_title"] = float(bool(title) and fold(c.place.name) in title)
         f["population"] = c.features.get("population", 0.0)
@@ -2093,18 +2116,23 @@ def _keep_stop(ctx: _Ctx, c: Candidate) -> bool:
     model = ctx.k.decisions.stop
     if model is None:
         return True
-    c.stop_prob = model.prob(c.stop_features)
-    return c.stop_prob >= model.threshold
+    keep, c.stop_prob = model.keep(c.stop_features, ruled=c.rule_support)
+    return keep
 
 
 def _keep(ctx: _Ctx, c: Candidate) -> bool:
     """The decision: the trained model's calibrated probability when there is one, else the rules."""
     model = ctx.k.decisions.mention
+    c.rule_support = not c.exits
     if model is None or c.level == "institution":
         c.prob = 0.7 if not c.exits else 0.2
         return not c.exits
-    c.prob = model.prob(c.features)
-    return c.prob >= model.threshold
+    keep, c.prob = model.keep(c.features, ruled=not c.exits)
+    if c.origin_kind == "seat":
+        # a leader's seat stands in for a place the sentence does not name: only where the rules
+        # allow it (else the visit is told elsewhere), and the decision may still overrule them
+        return not c.exits and c.prob >= SEAT_VETO
+    return keep
 
 
 def _venue_sentences(ctx: _Ctx) -> set[int]:
