@@ -140,13 +140,15 @@ def _infinitive_rx(lex: Lexicon) -> re.Pattern[str] | None:
 def _cues(seg: str, lex: Lexicon, *, present: bool = False, short: bool = False) -> list[tuple[int, int, str]]:
     """Tense cues in a stretch of text, in the order they are preferred on a tie: (start, end, tense).
 
-    A promise or plan followed by an infinitive ("prometeu regressar", "promised to return") is
-    future, and its own past tense does not count. With `present`, present-tense schedule verbs
-    count as "present"; with `short`, four-letter inflected verbs ("voou", "pasó") count too.
+    With `short` (for dates), a promise or plan followed by an infinitive ("prometeu regressar",
+    "promised to return") is future and its own past tense does not count, four-letter inflected
+    verbs ("voou", "pasó"), irregular past forms and a capitalised verb opening a clause count, and a
+    capitalised cue inside a sentence is a name. With `present`, present-tense schedule verbs count
+    as "present".
     """
     out: list[tuple[int, int, str]] = []
     masked: list[tuple[int, int]] = []
-    inf = _infinitive_rx(lex)
+    inf = _infinitive_rx(lex) if short else None  # (for dates only: the stages' tense_at is unchanged)
     if inf is not None:
         for m in lex.find("intention", seg):
             i = inf.match(seg, m.end())
