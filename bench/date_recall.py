@@ -2,7 +2,7 @@
 """The date grammar's recall of gold dates: for each gold stop, does some date expression in its
 article resolve to the gold date (or one of its alt_dates)?
 
-    python bench/date_recall.py                      # every developed-on set, one line per gold stop
+    python bench/date_recall.py                      # every set of corpus/sets.json, one line per gold stop
     python bench/date_recall.py --misses             # only the gold stops no expression reaches
     python bench/date_recall.py --quiet DIR [DIR..]  # totals only, for the given sets
 
@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # appended: a PYTHONPATH copy of tourmap (a baseline) wins
 
-SETS = ["tests/data/eval", "tests/data/heldout_a", "tests/data/heldout_b", "tests/data/heldout_c",
-        "tests/data/heldout_d", "tests/data/heldout_e", "tests/data/heldout_f", "tests/data/heldout_g",
-        "corpus/i", "corpus/j", "corpus/k", "corpus/l", "corpus/m"]
+# the labelled sets developed on (corpus/sets.json), in the order they were written
+SETS = sorted(json.loads((ROOT / "corpus" / "sets.json").read_text(encoding="utf-8"))["sets"].values(),
+              key=lambda d: (not d.startswith("tests/"), d))
 SUFFIXES = (".md", ".txt", ".html", ".htm")
 
 
