@@ -23,9 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # appended: a PYTHONPATH copy of tourmap (a baseline) wins
 
-# the labelled sets developed on (corpus/sets.json), in the order they were written
-SETS = sorted(json.loads((ROOT / "corpus" / "sets.json").read_text(encoding="utf-8"))["sets"].values(),
-              key=lambda d: (not d.startswith("tests/"), d))
+
+def _sets() -> list[str]:
+    """The labelled sets developed on (corpus/sets.json; a set may list its reworded twin too)."""
+    listed = json.loads((ROOT / "corpus" / "sets.json").read_text(encoding="utf-8"))["sets"].values()
+    dirs = [d for v in listed for d in ([v] if isinstance(v, str) else v)]
+    return sorted(dirs, key=lambda d: (not d.startswith("tests/"), d))
+
+
+SETS = _sets()
 SUFFIXES = (".md", ".txt", ".html", ".htm")
 
 

@@ -255,8 +255,12 @@ def test_this_weekend_is_saturday_to_sunday(lang, text):
     ("es", "El Mandatario anunció que el martes volverá a la zona.", "2024-02-05", ["2024-02-06"]),
     ("en", "Biden, who visited Tel Aviv on Wednesday, is expected to ask Congress for aid.", "2023-10-20", ["2023-10-18"]),
     ("pt", "Chegou a Lisboa na segunda-feira e na quarta-feira vai ao Porto.", "2025-06-17", ["2025-06-16", "2025-06-18"]),
+    # an hour's colon does not end the clause
+    ("es", "Abinader dio a la 1:30 de la tarde del domingo, en Dajabón, el palazo con el que comienza la obra.",
+     "2022-02-21", ["2022-02-20"]),
     # present tense of a schedule: the coming day
     ("es", "Lula viaja el sábado a Roma.", "2025-06-16", ["2025-06-21"]),
+    ("en", "Tillerson is expected on Monday in N'Djamena.", "2018-03-10", ["2018-03-12"]),
     ("en", "On Saturday he will say Mass in Trujillo, and his trip ends on Sunday with a Mass in Lima.",
      "2018-01-17", ["2018-01-20", "2018-01-21"]),
     ("pt", "O presidente regressa ao país na segunda-feira.", "2025-02-15", ["2025-02-17"]),

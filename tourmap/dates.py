@@ -50,7 +50,8 @@ _CLAUSE_BREAK = re.compile(r"[;:()—–]|\s-\s|,\s+(?:y|e|and|pero|but|mas|mien
 # blog's "**Sábado, 18:30** — El presidente parte..."), and a subheading without a verb on the
 # sentence it heads (a title, "# ...", stands alone).
 _STOP = r"(?<![\s.(][A-Za-z])\.\s"
-_DATE_CLAUSE = re.compile(_CLAUSE_BREAK.pattern.replace(r"\.\s", _STOP) + r"|\n")
+_DATE_CLAUSE = re.compile(_CLAUSE_BREAK.pattern.replace(r"\.\s", _STOP).replace("[;:()—–]", r"[;()—–]|(?<!\d):(?!\d)")
+                          + r"|\n")  # ... nor at the colon of an hour ("a la 1:30 de la tarde del domingo")
 _SENTENCE = re.compile(_STOP + r"|[!?…]\s|\.(?:\*\*|[\"”»'])\s|\n")
 _TITLE = re.compile(r"\s*#")
 _PRESENT_REACH = 60  # a present-tense verb dates a weekday only this close to it
@@ -205,6 +206,8 @@ def _cues(seg: str, lex: Lexicon, *, present: bool = False, short: bool = False)
         elif past and w.endswith(past) and free(m.start()):
             if re.match(r"\s+by\b", seg[m.end():m.end() + 4]) or re.search(r"\b(?:be|been|being)\s+$", seg[max(0, m.start() - 7):m.start()]):
                 continue  # "communities threatened by mining", "will be greeted": a participle, not the story's tense
+            if short and re.search(r"\b(?:is|are|am)\s+$", seg[max(0, m.start() - 5):m.start()]):
+                continue  # "is expected on Monday": present
             out.append((m.start(), m.end(), "past"))
     return out
 
