@@ -23,7 +23,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse
 import dataclasses
-import datetime as dt
+import hashlib
 import json
 import math
 import statistics
@@ -237,14 +237,20 @@ def _gbdt(X, y):
                                           random_state=SEED).fit(X, y)
 
 
+def _r(v) -> float:
+    return float(f"{float(v):.6g}")
+
+
 def _export(name: str, est, names: list[str], X) -> Model:
     trees = []
     for (pred,) in est._predictors:
         nodes = pred.nodes
+        # leaves carry no split and their values are rounded, so that the shipped JSON stays small; cut
+        # points stay exact (a feature value can sit right on one)
         trees.append(Tree(feature=tuple(-1 if n["is_leaf"] else int(n["feature_idx"]) for n in nodes),
-                          threshold=tuple(float(n["num_threshold"]) for n in nodes),
+                          threshold=tuple(0.0 if n["is_leaf"] else float(n["num_threshold"]) for n in nodes),
                           left=tuple(int(n["left"]) for n in nodes), right=tuple(int(n["right"]) for n in nodes),
-                          value=tuple(float(n["value"]) for n in nodes)))
+                          value=tuple(_r(n["value"]) for n in nodes)))
     return Model(name=name, features=tuple(names), bias=float(est._baseline_prediction.ravel()[0]), rate=1.0,
                  trees=tuple(trees))
 
@@ -287,13 +293,16 @@ def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
             m = _export(name, _gbdt(X[~te], y[~te]), names, X[~te])
             oof[te] = [1 / (1 + math.exp(-m.raw(dict(zip(names, x))))) for x in X[te]]
         iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(oof, y)
-        xs = [float(v) for v in iso.X_thresholds_]
-        ys = [float(v) for v in iso.y_thresholds_]
+        xs = [_r(v) for v in iso.X_thresholds_]
+        ys = [_r(v) for v in iso.y_thresholds_]
         model = dataclasses.replace(model, cal_x=tuple(xs), cal_y=tuple(ys))
-    meta = {"trained": dt.date.today().isoformat() if False else "v1", "rows": len(rows),
-            "positives": int(y.sum()), "sets": sorted({r["set"] for r in rows}), "seed": SEED}
     add, veto = THRESHOLDS.get(name, (0.5, 0.5))
-    return dataclasses.replace(model, meta=meta, threshold=add, veto=veto)
+    model = dataclasses.replace(model, threshold=add, veto=veto)
+    # the version names the content, so that caches and build manifests change when a model does
+    digest = hashlib.sha256(json.dumps(model.to_json(), sort_keys=True).encode()).hexdigest()[:12]
+    meta = {"trained": digest, "rows": len(rows), "positives": int(y.sum()),
+            "sets": sorted({r["set"] for r in rows}), "seed": SEED}
+    return dataclasses.replace(model, meta=meta)
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -325,6 +334,15 @@ def totals(results: list[tuple[dict, dict, object]]) -> dict:
 def line(name: str, s: dict) -> str:
     return (f"| {name} | {s['n']} | {s['P']:.2f} | {s['R']:.2f} | {s['F1']:.2f} | {s['date']:.2f} | "
             f"{s['status']:.2f} | {s['met']:.2f} | {s['fp_notstop']} |")
+
+
+def dump_model(model: Model) -> str:
+    """Compact JSON, one tree per line: small to ship, and a retrained model diffs tree by tree."""
+    d = model.to_json()
+    trees = d.pop("trees")
+    head = json.dumps(d, sort_keys=True, separators=(",", ":"))
+    body = ",\n".join(json.dumps(t, sort_keys=True, separators=(",", ":")) for t in trees)
+    return head[:-1] + ',"trees":[\n' + body + "\n]}\n"
 
 
 def main() -> int:
@@ -378,8 +396,7 @@ def main() -> int:
     models = {"mention": fit("mention", rows), **{k: fit(k, crossed[k]) for k in ("stop", "date", "met")}}
     args.out.mkdir(parents=True, exist_ok=True)
     for name, model in models.items():
-        (args.out / f"{name}.json").write_text(json.dumps(model.to_json(), indent=0, sort_keys=True) + "\n",
-                                               encoding="utf-8")
+        (args.out / f"{name}.json").write_text(dump_model(model), encoding="utf-8")
         print(f"wrote {args.out / name}.json ({len(model.trees)} trees, {len(model.features)} features)",
               file=sys.stderr)
     print(f"in {time.perf_counter() - t0:.1f} s", file=sys.stderr)

@@ -1595,6 +1595,11 @@ def _same_place(a: Candidate, b: Candidate) -> bool:
     same_day = not a.date or not b.date or a.date == b.date
     if _km(a.place, b.place) < (5.0 if same_day else 2.0):
         return True
+    # landing at a city's airport (the evening before) is arriving in the city: airports lie far out
+    if "airport" in (a.place.kind, b.place.kind) and a.place.kind != b.place.kind and _km(a.place, b.place) < 35.0 \
+            and (same_day or len(a.date) == len(b.date) == 10
+                 and abs((dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days) == 1):
+        return True
     # "pasó la noche en Viña del Mar" then the ceremony in Valparaíso the next morning: one visit
     return bool(not a.met and a.date and b.date and len(a.date) == len(b.date) == 10 and _km(a.place, b.place) < 15.0
                 and (dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days == 1)
@@ -1609,9 +1614,12 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
             if c.rule_support and not p.rule_support:
                 # a mention the rules stand behind tells the visit; one only the decision let in does not
                 p.date, p.date_end, p.status = c.date, c.date_end, c.status
-            if p.place.name != c.place.name and c.met and not p.met:
-                p.place, p.mention, p.landmark = c.place, c.mention, c.landmark  # where the meeting was
-            parts.setdefault(id(p), [(p.date, bool(p.met))]).append((c.date, bool(c.met)))
+            if p.place.name != c.place.name and (c.met and not p.met or p.place.kind == "airport"):
+                # where the meeting was; the city rather than the airport the traveler landed at
+                p.place, p.mention, p.landmark = c.place, c.mention, c.landmark
+            # people who greet the traveler at the airport do not make the landing the visit's day
+            parts.setdefault(id(p), [(p.date, bool(p.met) and p.place.kind != "airport")]).append(
+                (c.date, bool(c.met) and c.place.kind != "airport"))
             dates = [d for d in (p.date, c.date) if d and not isinstance(d, _Inherited)] or \
                 [d for d in (p.date, c.date) if d]
             if dates:
@@ -1952,6 +1960,8 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     if trace is not None:
         trace.extend(("stop", c) for c in cands)
     cands = [c for c in cands if _keep_stop(ctx, c)]
+    if ctx.k.decisions.stop is not None:
+        cands = _merge(cands)  # a place told twice around a mention the decision dropped: one visit
 
     stops = [_to_stop(ctx, c) for c in cands]
     origin = _origin(ctx, home, returns, departures)
