@@ -256,23 +256,25 @@ HELDOUT_F = DATA / "heldout_f"
 HELDOUT_G = DATA / "heldout_g"
 
 
-# Minimums per set, a little below what each measured in 2026-11, so that one or two articles may
-# move without hiding a general regression:
-#   A: P=1.00 R=1.00 F1=1.00 date=1.00 status=1.00 met=0.82 fp_notstop=0
-#   B: P=1.00 R=1.00 F1=1.00 date=1.00 status=1.00 met=0.83 fp_notstop=0
-#   C: P=1.00 R=0.96 F1=0.98 date=0.81 status=0.96 met=0.53 fp_notstop=0 (F1=0.73 before its rules)
-#   D: P=0.84 R=0.84 F1=0.84 date=0.95 status=0.95 met=0.79 fp_notstop=3 (F1=0.74 before its rules)
-#   E: P=0.88 R=0.91 F1=0.90 date=0.90 status=0.97 met=0.70 fp_notstop=1 (F1=0.66 before its rules)
-#   F: P=0.81 R=0.81 F1=0.81 date=0.86 status=0.90 met=0.66 fp_notstop=2 (F1=0.74 before its rules)
-#   G: P=0.72 R=0.80 F1=0.76 date=0.71 status=0.96 met=0.36 fp_notstop=4 (F1=0.75 before its rules)
+# Minimums per set, a little below what each measured with the shipped decisions (2026-12, models of
+# commit 7bf32c0, which were trained on these sets among others: in-sample figures, a guard against
+# regressions, not a measure of quality; see the README for leave-one-set-out and blind figures), so
+# that one or two articles may move without hiding a general regression:
+#   A: P=0.97 R=0.97 F1=0.97 date=1.00 status=1.00 met=0.77 fp_notstop=1
+#   B: P=1.00 R=1.00 F1=1.00 date=1.00 status=0.97 met=0.81 fp_notstop=0
+#   C: P=1.00 R=0.89 F1=0.94 date=0.88 status=0.96 met=0.76 fp_notstop=0
+#   D: P=0.92 R=0.88 F1=0.90 date=0.86 status=0.91 met=0.74 fp_notstop=2
+#   E: P=0.88 R=0.88 F1=0.88 date=0.90 status=0.97 met=0.77 fp_notstop=0
+#   F: P=0.91 R=0.83 F1=0.87 date=0.97 status=0.90 met=0.80 fp_notstop=1
+#   G: P=0.97 R=0.86 F1=0.91 date=0.77 status=0.87 met=0.44 fp_notstop=0
 @pytest.mark.parametrize("folder, floor, most_fp", [
-    (HELDOUT, {"F1": 0.88, "P": 0.85, "R": 0.82, "date": 0.80, "status": 0.90, "met": 0.55}, 1),
-    (HELDOUT_B, {"F1": 0.92, "P": 0.90, "R": 0.90, "date": 0.88, "status": 0.90, "met": 0.65}, 1),
-    (HELDOUT_C, {"F1": 0.90, "P": 0.88, "R": 0.88, "date": 0.72, "status": 0.88, "met": 0.45}, 1),
-    (HELDOUT_D, {"F1": 0.78, "P": 0.76, "R": 0.78, "date": 0.88, "status": 0.88, "met": 0.70}, 4),
-    (HELDOUT_E, {"F1": 0.84, "P": 0.82, "R": 0.85, "date": 0.84, "status": 0.90, "met": 0.62}, 2),
-    (HELDOUT_F, {"F1": 0.75, "P": 0.74, "R": 0.75, "date": 0.80, "status": 0.84, "met": 0.55}, 3),
-    (HELDOUT_G, {"F1": 0.70, "P": 0.66, "R": 0.74, "date": 0.65, "status": 0.90, "met": 0.28}, 5),
+    (HELDOUT, {"F1": 0.92, "P": 0.92, "R": 0.92, "date": 0.95, "status": 0.95, "met": 0.70}, 2),
+    (HELDOUT_B, {"F1": 0.95, "P": 0.95, "R": 0.95, "date": 0.95, "status": 0.92, "met": 0.75}, 1),
+    (HELDOUT_C, {"F1": 0.88, "P": 0.92, "R": 0.84, "date": 0.82, "status": 0.90, "met": 0.70}, 1),
+    (HELDOUT_D, {"F1": 0.85, "P": 0.86, "R": 0.82, "date": 0.80, "status": 0.86, "met": 0.68}, 3),
+    (HELDOUT_E, {"F1": 0.83, "P": 0.82, "R": 0.82, "date": 0.85, "status": 0.92, "met": 0.70}, 1),
+    (HELDOUT_F, {"F1": 0.82, "P": 0.85, "R": 0.78, "date": 0.92, "status": 0.85, "met": 0.74}, 2),
+    (HELDOUT_G, {"F1": 0.85, "P": 0.91, "R": 0.80, "date": 0.70, "status": 0.82, "met": 0.38}, 1),
 ], ids=["heldout_a", "heldout_b", "heldout_c", "heldout_d", "heldout_e", "heldout_f", "heldout_g"])
 def test_heldout_totals(folder, floor, most_fp):
     s = heldout_totals(folder)
