@@ -446,3 +446,24 @@ def test_curated_places_name_cities_that_exist_and_no_common_words():
             assert g.lookup(p["city"], country=p["country"], kinds=("city", "capital")), p["id"]
         for n in [p["name"], *p.get("aliases", [])]:
             assert build_gazetteer.fold(n) not in stop, (p["id"], n)
+
+
+def test_accents_the_index_lacks_still_match(g):
+    # GeoNames writes "Nova Delhi"; Brazilian papers write "Nova Délhi"
+    assert found(g, "Lula chegou a Nova Délhi ontem")[0][:2] == ("Nova Délhi", "IN")
+    assert found(g, "Sánchez viajó a Ramala")[0][:2] == ("Ramala", "PS")
+
+
+def test_a_region_written_after_a_name_picks_the_namesake():
+    from tourmap.config import Settings
+    from tourmap.mentions import find_mentions
+    from tourmap.models import Article
+    from tourmap.tour import assemble_tour
+
+    text = ("Biden toured North Carolina and North Carolina's mountains by air. On Wednesday he landed in "
+            "Greenville, South Carolina, and met the governor there.")
+    art = Article(id="t", path="t.txt", title="Biden tours storm damage", text=text, published="2024-10-03",
+                  language="en")
+    tour = assemble_tour(find_mentions(art, settings=Settings()), settings=Settings())
+    greenville = [s for s in tour.stops if s.name == "Greenville"]
+    assert greenville and abs(greenville[0].lat - 34.85) < 0.1  # Greenville SC, not NC

@@ -96,3 +96,15 @@ def test_shipped_models_load_and_decide():
             continue
         p = model.prob({})
         assert 0.0 <= p <= 1.0 and model.features
+
+
+def test_stop_confidence_maps_the_stop_probability_monotonically():
+    # what a reader sees: the stop decision's probability through the shipped logistic map
+    conf = Model(name="confidence", features=("logit",), bias=0.5, weights=(1.5,))
+    d = Decisions(confidence=conf)
+    got = [d.stop_confidence(p) for p in (0.0, 0.3, 0.5, 0.7, 0.9, 1.0)]
+    assert got == sorted(got) and all(0.0 < g < 1.0 for g in got)
+    assert Decisions().stop_confidence(0.42) == 0.42  # no map shipped: the probability as it is
+    shipped = load_decisions()
+    if shipped.confidence is not None:
+        assert shipped.confidence.features == ("logit",) and shipped.confidence.meta.get("sets")

@@ -25,3 +25,18 @@ def test_the_leader_not_the_project_in_the_headline_is_the_traveler():
                   published="2023-12-14", language="es")
     t = assemble_tour(find_mentions(art, settings=Settings()), settings=Settings())
     assert t.traveler == "Andrés Manuel López Obrador"
+
+
+def test_a_monument_or_a_stadium_named_after_someone_is_not_a_person():
+    m = _mentions("Obama depositó una ofrenda ante el memorial de José Martí y por la tarde el papa "
+                  "se reunió con familias en el estadio de Tuxtla Gutiérrez, frente a la Torre Eiffel.")
+    names = [p.name for p in m.people]
+    assert "José Martí" not in names and "Tuxtla Gutiérrez" not in names and "Torre Eiffel" not in names
+
+
+def test_a_king_met_by_a_king_is_not_the_traveler():
+    # "Felipe VI" and "Mohamed VI" share only the ordinal: the host is still met
+    tour = assemble_tour(_mentions(
+        "Felipe VI llegará a Rabat el miércoles 13, donde lo recibirá Mohamed VI con honores militares.",
+        title="Felipe VI viaja a Marruecos", published="2019-02-11"), settings=Settings())
+    assert [s.met for s in tour.stops if s.name == "Rabat"] == [["Mohamed VI"]]

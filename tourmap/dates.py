@@ -338,7 +338,11 @@ class DateGrammar:
             pats.append(("wordwd", rf"{B}(?P<word>{_alt(rel_words)})\s*,?\s*\(?\s*{wd}(?:\s*,?\s*\(?\s*{day('d')}\s*\)?)?(?:\s*\))?{E}"))
         pats += [
             # "no dia 22", "el día 22", "on the 22nd": a day of the month with no month, near publication
-            ("dom", rf"{B}(?:(?:el|en\s+el|no|o|do|del|desde\s+el|hasta\s+el|on|the|on\s+the)\s+)(?:d[ií]a\s+{day('d')}|(?P<d2>\d{{1,2}})(?:st|nd|rd|th))(?!\s*(?:de|of)\s+\w)(?![\d.,:]\d){E}"),
+            # "no próximo dia 9", "nos dias 9 e 10", "los días 9 y 10": the same, ahead, or two days
+            ("dom", rf"{B}(?:(?:el|en\s+el|no|o|do|del|desde\s+el|hasta\s+el|on|the|on\s+the|los|nos|os)\s+)"
+                    rf"(?:(?P<ahead>pr[oó]ximo|next)\s+)?(?:d[ií]as?\s+{day('d')}"
+                    rf"(?:\s+(?:y|e|al|a|and)\s+(?P<dend>\d{{1,2}})(?![\d.,:]\d))?|(?P<d2>\d{{1,2}})(?:st|nd|rd|th))"
+                    rf"(?!\s*(?:de|of)\s+\w)(?![\d.,:]\d){E}"),
             ("wdnum", rf"{B}{parts}(?:(?P<mod>{this}|{nxt})\s+)?{wd}(?P<comma>\s*,)?\s*(?:\(\s*{day('d')}\s*\)|{day('d_')})(?!\s*(?:de|of)\s+(?:{months}){E}){E}"),
             ("wd", rf"{B}{parts}(?:(?P<pre>{nxt}|{last}|{this})\s+)?{wd}(?:\s+(?P<post>{nxt}|{last}))?{E}"),
             ("year", rf"{B}(?:en|in|em|durante|during|de|del|of|for|para)\s+(?:el\s+año\s+|o\s+ano\s+de\s+)?(?P<y>(?:19|20)\d\d){E}(?![\d.,]\d)"),
@@ -824,8 +828,14 @@ class _Reader:
         day = int(gd.get("d") or gd.get("d2") or 0)
         if not 1 <= day <= 31:
             return
-        d = _dom_date(day, self.pub, self.year_tense(m.start()))
-        if d:
+        d = _dom_date(day, self.pub, "future" if gd.get("ahead") else self.year_tense(m.start()))
+        if not d:
+            return
+        end = int(gd.get("dend") or 0)
+        if end > day:
+            d_end = _valid(d.year, d.month, end)
+            self.add(m.start(), m.end(), d.isoformat(), value_end=d_end.isoformat() if d_end else None)
+        else:
             self.add(m.start(), m.end(), d.isoformat())
 
     def _wdnum(self, m: re.Match) -> None:

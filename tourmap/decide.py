@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 MODEL_DIR = Path(__file__).parent / "data" / "model"
-MODEL_NAMES = ("mention", "stop", "date", "met")
+MODEL_NAMES = ("mention", "stop", "date", "met", "confidence")
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,16 @@ class Decisions:
     stop: Model | None = None
     date: Model | None = None
     met: Model | None = None
+    # the stop probability as a reader should take it: a one-feature logistic map of the stop
+    # decision's logit, fitted on whole stops of sets the decisions were not trained on
+    confidence: Model | None = None
+
+    def stop_confidence(self, p: float) -> float:
+        """How often a stop given probability `p` by the stop decision is right."""
+        if self.confidence is None:
+            return p
+        q = min(max(p, 0.01), 0.99)
+        return self.confidence.prob({"logit": math.log(q / (1 - q))})
 
     @property
     def version(self) -> str:

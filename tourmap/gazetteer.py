@@ -171,6 +171,13 @@ def _fold(s: str) -> str:
     return " ".join(s.split())
 
 
+def _strip_accents(s: str) -> str:
+    """"Délhi" -> "Delhi", case kept (matching in text is case-sensitive)."""
+    if s.isascii():
+        return s
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
 def _norm(s: str) -> str:
     return " ".join(s.split())
 
@@ -503,6 +510,16 @@ class Gazetteer:
 
     # ------------------------------------------------------------------ matching
 
+    def _plain_map(self) -> tuple[dict[str, str], set[str]]:
+        """Names and first words without accents, for text that writes accents a name lacks."""
+        if getattr(self, "_plain", None) is None:
+            plain: dict[str, str] = {}
+            for n in self._names:
+                if n.isascii():
+                    plain.setdefault(n, n)
+            self._plain = (plain, {_strip_accents(f) for f in self._firsts if f.isascii()})
+        return self._plain
+
     def _upper_map(self) -> dict[str, str]:
         if self._upper is None:
             up: dict[str, str] = {}
@@ -535,7 +552,8 @@ class Gazetteer:
             s0, e0 = toks[i]
             word = text[s0:e0]
             upper = len(word) > 1 and word.isupper()
-            if word not in firsts and word not in names and not upper:
+            if word not in firsts and word not in names and not upper and \
+                    (word.isascii() or _strip_accents(word) not in self._plain_map()[1]):
                 i += 1
                 continue
             found = None
@@ -549,6 +567,12 @@ class Gazetteer:
                     if "\n" in key or "  " in key or "\t" in key:
                         key = _norm(key)
                     idx = self._names.get(key)
+                    if idx is None and not key.isascii():
+                        # "Nova Délhi" where the index writes "Nova Delhi": accents the source lacks
+                        orig = self._plain_map()[0].get(_strip_accents(key))
+                        if orig is not None:
+                            key = orig
+                            idx = self._names.get(orig)
                     if idx is None and upper and key.isupper() and len(key) >= 4:
                         orig = self._upper_map().get(key)
                         if orig is not None and self._caps_ok(orig):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .dates import clause_bounds
 from .lexicon import fold
 from .models import PersonMention
+from .people import ROMAN
 
 WINDOW = 1  # sentences around a stop's own sentences where the people it met may be named
 LEADERS = ("president", "head_of_government", "monarch", "crown_prince", "pope")
@@ -34,8 +35,9 @@ class MetChoice:
 
 
 def surname(name: str) -> str:
-    parts = fold(name).replace(".", " ").split()
-    return parts[-1] if parts else ""
+    """The word that names a person on its own: "Felipe VI" is Felipe, not "VI"."""
+    parts = [w for w in fold(name).replace(".", " ").split() if not ROMAN.match(w.upper())]
+    return parts[-1] if parts else fold(name)
 
 
 def met_choices(ctx, stop, *, people_in: dict[int, list[PersonMention]], traveler: str | None,

@@ -230,6 +230,8 @@ _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "r
                 "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
                 "mezquita", "mesquita", "iglesia", "igreja", "catedral", "basilica", "palacio",
                 "museo", "museu", "parque", "park", "comunidad", "comunidade", "community", "provincia",
+                "torre", "mausoleo", "mausoleu", "monumento", "memorial", "tumba", "estatua", "estatua",
+                "santuario", "templo", "capilla", "capela", "monasterio", "mosteiro", "convento",
                 "província", "region", "regiao", "departamento", "municipio", "municipalidad", "prefeitura"}
 _THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
                 "park", "square", "bridge", "tower", "hall", "center", "centre", "stadium", "university",
@@ -334,9 +336,10 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
         if not known and re.search(r"(?i)(?<![\wÀ-ÿ])(en|in|em|na|no|desde|hacia|to|at|from|para|rumo\s+a)\s+$",
                                    text[max(0, run.start - 12):run.start]):
             continue  # "presencia en Vaca Muerta": a place the gazetteer does not know
-        before = re.search(r"([a-záéíóúâêôãõçñü]+)\s+$", text[max(0, run.start - 20):run.start])
-        if not known and before and fold(before.group(1)) in org:
-            continue  # "el puente Rodolfo Robles", "la avenida Simón Bolívar": named after a person
+        before = re.search(r"([a-záéíóúâêôãõçñü]+)\s+(?:(?:de|del|do|da|of)\s+(?:la\s+|the\s+)?)?$",
+                           text[max(0, run.start - 28):run.start])
+        if not known and before and (fold(before.group(1)) in org or fold(before.group(1)) in _THING_HEADS):
+            continue  # "el puente Rodolfo Robles", "el memorial de José Martí": named after a person
         if known:
             found.append((run.start, run.end, known.name, known.role, known.country))
             for w in range(1, len(words)):

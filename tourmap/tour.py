@@ -935,6 +935,9 @@ def _resolve(ctx: _Ctx, pm: PlaceMention, context: dict[str, float], home: str |
         return None
     if len(pm.candidates) == 1:
         return pm.candidates[0]
+    qualified = _qualified(ctx, pm)
+    if len(qualified) == 1:
+        return qualified[0]
     local = dict(context)
     if home and home in local:
         local[home] = local[home] / 2
@@ -948,6 +951,20 @@ def _resolve(ctx: _Ctx, pm: PlaceMention, context: dict[str, float], home: str |
         return ctx.g.resolve(pm.candidates, context=local)
     except Exception:  # noqa: BLE001 - a resolver problem must not lose the article
         return pm.candidates[0]
+
+
+def _qualified(ctx: _Ctx, pm: PlaceMention) -> tuple[Place, ...]:
+    """"Greenville, South Carolina", "Córdoba (España)": the region or country written right after
+    a name picks among its namesakes, whatever the rest of the story points at."""
+    for other in ctx.places_in.get(pm.sentence, ()):
+        gap = ctx.text[pm.span.end:other.span.start]
+        if other is pm or other.span.start < pm.span.end or gap not in (", ", " (", ",\u00a0"):
+            continue
+        codes = {q.admin1 for q in other.candidates if q.kind == "admin" and q.admin1} or \
+            {q.country for q in other.candidates if q.kind == "country" and q.country}
+        keep = tuple(p for p in pm.candidates if p.admin1 in codes or p.country in codes)
+        return keep or pm.candidates
+    return pm.candidates
 
 
 def _referenced_countries(ctx: _Ctx) -> Counter:
@@ -1091,7 +1108,7 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             pub_year = int(ctx.pub[:4]) if ctx.pub else None
             f["other_year_in_sentence"] = float(bool(pub_year) and any(y < pub_year for y in years))
             f["future_year_in_sentence"] = float(bool(pub_year) and any(y > pub_year for y in years))
-            f["traveler_before"] = float(bool(traveler) and fold(traveler.split()[-1]) in fold(sent[max(0, rel - 150):rel]))
+            f["traveler_before"] = float(bool(traveler) and surname(traveler) in fold(sent[max(0, rel - 150):rel]))
             flag("role_phrase", any(_role_phrase_before(ctx, sent, at) for at in heads))
             flag("facility_before", not demonym and any(_facility_before(ctx, sent, at) for at in heads))
             flag("border_before", any(_border_before(ctx, sent, at) for at in heads))
@@ -1239,7 +1256,7 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
     foreign_kept = {c.place.country for c in cands if not c.exits and c.place.country and home
                     and c.place.country != home}
     title = fold(ctx.art.title or "")
-    surname = fold(traveler.split()[-1]) if traveler else None
+    name_key = surname(traveler) if traveler else None
     dateline = next((c for c in cands if c.origin_kind == "dateline"), None)
     countries = {c.place.country for c in cands if c.place.country}
     sent_people: dict[int, list[PersonMention]] = {}
@@ -1280,7 +1297,7 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
         quote_before = s.text[:rel].count("\"") + s.text[:rel].count("“") - s.text[:rel].count("”")
         f["in_quote"] = float(quote_before % 2 == 1)
         ppl = sent_people.get(c.sentence, [])
-        f["traveler_in_sentence"] = float(bool(surname) and surname in ctx.folded_sentence(c.sentence))
+        f["traveler_in_sentence"] = float(bool(name_key) and name_key in ctx.folded_sentence(c.sentence))
         others = [p for p in ppl if p.name != traveler]
         f["other_person_in_sentence"] = float(bool(others))
         f["person_of_place_country"] = float(any(p.country and p.country == c.place.country for p in others))
@@ -1614,12 +1631,12 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
             if c.rule_support and not p.rule_support:
                 # a mention the rules stand behind tells the visit; one only the decision let in does not
                 p.date, p.date_end, p.status = c.date, c.date_end, c.status
-            if p.place.name != c.place.name and (c.met and not p.met or p.place.kind == "airport"):
-                # where the meeting was; the city rather than the airport the traveler landed at
-                p.place, p.mention, p.landmark = c.place, c.mention, c.landmark
             # people who greet the traveler at the airport do not make the landing the visit's day
             parts.setdefault(id(p), [(p.date, bool(p.met) and p.place.kind != "airport")]).append(
                 (c.date, bool(c.met) and c.place.kind != "airport"))
+            if p.place.name != c.place.name and (c.met and not p.met or p.place.kind == "airport"):
+                # where the meeting was; the city rather than the airport the traveler landed at
+                p.place, p.mention, p.landmark = c.place, c.mention, c.landmark
             dates = [d for d in (p.date, c.date) if d and not isinstance(d, _Inherited)] or \
                 [d for d in (p.date, c.date) if d]
             if dates:
@@ -1959,7 +1976,9 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     _stop_features(ctx, cands, home)
     if trace is not None:
         trace.extend(("stop", c) for c in cands)
-    cands = [c for c in cands if _keep_stop(ctx, c)]
+    kept = [c for c in cands if _keep_stop(ctx, c)]
+    _carry_met(kept, [c for c in cands if not any(c is k for k in kept)])
+    cands = kept
     if ctx.k.decisions.stop is not None:
         cands = _merge(cands)  # a place told twice around a mention the decision dropped: one visit
 
@@ -1999,6 +2018,9 @@ def _assign_dates(ctx: _Ctx, cands: list[Candidate], trace: list | None) -> None
             c.date = c.date_end = None  # the decision is sure the rules' pick is not this stop's date
 
 
+MET_MARGIN = 0.3  # how much less sure of a person the decision may be at their second stop
+
+
 def _assign_met(ctx: _Ctx, cands: list[Candidate], trace: list | None, *, people: list[PersonMention],
                 traveler: str | None, home: str | None, written: dict[str, str]) -> None:
     """Each stop's people met, when a trained decision exists (the rules' choice is one of its
@@ -2012,6 +2034,7 @@ def _assign_met(ctx: _Ctx, cands: list[Candidate], trace: list | None, *, people
         people_in.setdefault(p.sentence, []).append(p)
         counts[p.name] += 1
     placed = [{surname(n) for n in c.met} for c in cands]
+    chosen: list[tuple[Candidate, dict[str, float]]] = []
     for i, c in enumerate(cands):
         elsewhere = set().union(*(placed[:i] + placed[i + 1:])) if len(placed) > 1 else set()
         choices = met_choices(ctx, c, people_in=people_in, traveler=traveler, home=home, rule_met=placed[i],
@@ -2020,6 +2043,27 @@ def _assign_met(ctx: _Ctx, cands: list[Candidate], trace: list | None, *, people
             trace.append(("met", c, choices))
         if model is not None:
             c.met = choose_met(choices, model)
+            chosen.append((c, {x.shown: x.prob for x in choices if x.shown in c.met}))
+    # one person near several stops: kept where the decision is surest of them, and elsewhere only
+    # when it is nearly as sure (a host who travels on with the visitor)
+    best: dict[str, float] = {}
+    for _, probs in chosen:
+        for n, p in probs.items():
+            best[n] = max(best.get(n, 0.0), p)
+    for c, probs in chosen:
+        c.met = [n for n in c.met if probs.get(n, 1.0) >= min(best.get(n, 0.0) - MET_MARGIN, 0.8)]
+
+
+def _carry_met(kept: list[Candidate], dropped: list[Candidate]) -> None:
+    """A place told several times is one visit however many of its tellings the stop decision
+    keeps: the people met at a dropped telling were met at the kept visit of that place (the
+    nearest in the text when the place is visited twice)."""
+    for d in dropped:
+        same = [k for k in kept if (k.place.name, k.place.country) == (d.place.name, d.place.country)]
+        if not d.met or not same:
+            continue
+        k = min(same, key=lambda k: abs(k.pos - d.pos))
+        k.met.extend(n for n in d.met if n not in k.met)
 
 
 def _firm(c: Candidate) -> bool:
@@ -2071,6 +2115,7 @@ def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
         key = (c.place.name, c.place.country)
         best_at[key] = max(best_at.get(key, 0.0), c.prob)
     title = fold(ctx.art.title or "")
+    pub = ctx.art.published
     n = len(cands)
     for i, c in enumerate(cands):
         probs = [c.prob] + c.support
@@ -2096,6 +2141,11 @@ def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
             far = abs((dt.date.fromisoformat(c.date) - mid).days)
         f["days_from_trip"] = 0.0 if far is None else min(far, 60) / 60.0
         f["far_from_trip"] = float(far is not None and far > 10)
+        # a trip announced after this one ("next month he goes to Georgetown") is reported as a
+        # visit; a far day in the past is an earlier trip told as background
+        later = bool(c.date and mid) and c.date > mid.isoformat()[:len(c.date)]
+        f["later_planned"] = float(later and c.status == "planned")
+        f["after_publication"] = float(bool(c.date and pub) and c.date > pub[:len(c.date)])
         f["status_completed"] = float(c.status == "completed")
         f["n_met"] = min(len(c.met), 4) / 4.0
         f["home"] = float(bool(home) and c.place.country == home)
@@ -2283,12 +2333,12 @@ def _to_stop(ctx: _Ctx, c: Candidate) -> Stop:
         s = ctx.sents[si]
         ev.append(Evidence(article=ctx.art.id, quote=s.text, start=s.start, end=s.end))
     if c.stop_prob is not None:
-        conf = c.stop_prob
+        conf = min(0.99, ctx.k.decisions.stop_confidence(c.stop_prob))
     else:
-        conf = c.strength + (0.1 if c.date else 0.0) + (0.1 if c.met else 0.0) + 0.05 * (len(c.evidence) - 1)
+        conf = min(0.95, c.strength + (0.1 if c.date else 0.0) + (0.1 if c.met else 0.0) + 0.05 * (len(c.evidence) - 1))
     return Stop(name=c.place.name, lat=c.place.lat, lon=c.place.lon, country=c.place.country, date=c.date,
                 date_end=c.date_end if c.date_end and c.date_end != c.date else None, status=c.status,
-                met=list(c.met), landmark=c.landmark, evidence=ev, confidence=round(min(0.95, conf), 2),
+                met=list(c.met), landmark=c.landmark, evidence=ev, confidence=round(conf, 2),
                 kind=c.place.kind if c.place.kind in ("city", "capital", "landmark", "airport", "crossing") else "city",
                 sources=[ctx.art.id])
 
