@@ -197,6 +197,7 @@ class Gazetteer:
         if places_path is not None:
             self._load_curated(Path(places_path))
         self._upper: dict[str, str] | None = None
+        self._plain: set[str] | None = None
         self._folded: dict[str, list[str]] | None = None
         self._grid: dict[tuple[int, int], list[int]] | None = None
 
@@ -510,14 +511,10 @@ class Gazetteer:
 
     # ------------------------------------------------------------------ matching
 
-    def _plain_map(self) -> tuple[dict[str, str], set[str]]:
-        """Names and first words without accents, for text that writes accents a name lacks."""
-        if getattr(self, "_plain", None) is None:
-            plain: dict[str, str] = {}
-            for n in self._names:
-                if n.isascii():
-                    plain.setdefault(n, n)
-            self._plain = (plain, {_strip_accents(f) for f in self._firsts if f.isascii()})
+    def _plain_firsts(self) -> set[str]:
+        """First words written without accents, for text that writes accents a name lacks."""
+        if self._plain is None:
+            self._plain = {f for f in self._firsts if f.isascii()}
         return self._plain
 
     def _upper_map(self) -> dict[str, str]:
@@ -553,7 +550,7 @@ class Gazetteer:
             word = text[s0:e0]
             upper = len(word) > 1 and word.isupper()
             if word not in firsts and word not in names and not upper and \
-                    (word.isascii() or _strip_accents(word) not in self._plain_map()[1]):
+                    (word.isascii() or _strip_accents(word) not in self._plain_firsts()):
                 i += 1
                 continue
             found = None
@@ -569,10 +566,9 @@ class Gazetteer:
                     idx = self._names.get(key)
                     if idx is None and not key.isascii():
                         # "Nova Délhi" where the index writes "Nova Delhi": accents the source lacks
-                        orig = self._plain_map()[0].get(_strip_accents(key))
-                        if orig is not None:
-                            key = orig
-                            idx = self._names.get(orig)
+                        plain = _strip_accents(key)
+                        if plain.isascii() and plain in self._names:
+                            key, idx = plain, self._names[plain]
                     if idx is None and upper and key.isupper() and len(key) >= 4:
                         orig = self._upper_map().get(key)
                         if orig is not None and self._caps_ok(orig):

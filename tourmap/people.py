@@ -230,7 +230,7 @@ _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "r
                 "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
                 "mezquita", "mesquita", "iglesia", "igreja", "catedral", "basilica", "palacio",
                 "museo", "museu", "parque", "park", "comunidad", "comunidade", "community", "provincia",
-                "torre", "mausoleo", "mausoleu", "monumento", "memorial", "tumba", "estatua", "estatua",
+                "torre", "mausoleo", "mausoleu", "monumento", "memorial", "tumba", "estatua",
                 "santuario", "templo", "capilla", "capela", "monasterio", "mosteiro", "convento",
                 "província", "region", "regiao", "departamento", "municipio", "municipalidad", "prefeitura"}
 _THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
