@@ -388,14 +388,14 @@ def test_answers_are_read_leniently_but_not_guessed():
 
 
 def test_hybrid_lists_disagreements_in_the_table_and_the_build(stub, tmp_path):
-    art = DEV / "04_petro_riad_cairo_doha.md"
+    art = DEV / "07_pope_leo_turkey_lebanon.md"
     cfg = config(tmp_path, stub.base_url, backend="hybrid")
     res = run("extract", art, "--config", cfg, "--format", "table")
     assert res.exit_code == 0, res.output
     assert "found by" in res.stdout and "Conflicts:" in res.stdout
-    assert "Doha: date 2025-11-02 (model) vs 2025-11-03 (rules): kept the model's" in res.stdout
+    assert "Beirut: date 2025-12-02 (model) vs 2025-11-30 (rules): kept the model's" in res.stdout
     res = run("build", art, "-o", tmp_path / "out", "--config", cfg)
-    assert "  conflict: Doha: date 2025-11-02 (model) vs 2025-11-03 (rules): kept the model's" in res.stdout
+    assert "  conflict: Beirut: date 2025-12-02 (model) vs 2025-11-30 (rules): kept the model's" in res.stdout
 
 
 # --- settings -------------------------------------------------------------------------------------

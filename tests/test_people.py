@@ -40,3 +40,9 @@ def test_a_king_met_by_a_king_is_not_the_traveler():
         "Felipe VI llegará a Rabat el miércoles 13, donde lo recibirá Mohamed VI con honores militares.",
         title="Felipe VI viaja a Marruecos", published="2019-02-11"), settings=Settings())
     assert [s.met for s in tour.stops if s.name == "Rabat"] == [["Mohamed VI"]]
+
+
+def test_a_family_a_house_or_a_corps_is_not_a_person():
+    m = _mentions("La Familia Real asistirá a la Reunión de Alto Nivel con el Corpo de Bombeiros y la Casa Rosada.")
+    names = [p.name for p in m.people]
+    assert not {"Familia Real", "Alto Nivel", "Corpo de Bombeiros", "Casa Rosada"} & set(names)

@@ -10,6 +10,7 @@ not give is worse than none.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from .dates import DateExpr, clause_bounds, tense_at
@@ -45,12 +46,24 @@ def _days(value: str, pub: dt.date | None) -> int | None:
         return None
 
 
-def date_choices(ctx, stop, *, status: str | None, rule_value: str | None, users: dict[int, int]) -> list[DateChoice]:
+_BREAK = re.compile(r"[,;:()\u2014\u2013]")
+
+
+def _segment(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """The stretch between punctuation marks around a date expression, within its sentence."""
+    before = [m.end() for m in _BREAK.finditer(text, lo, start)]
+    after = _BREAK.search(text, end, hi)
+    return (before[-1] if before else lo), (after.start() if after else hi)
+
+
+def date_choices(ctx, stop, *, status: str | None, rule_value: str | None, users: dict[int, int],
+                 others: list[list[int]] = ()) -> list[DateChoice]:
     """The date expressions a stop could take, each with its features.
 
     `ctx` is the tour stage's article context, `stop` an assembled candidate (its sentences in
     `evidence`, its mentions at `pos` and `positions`), `rule_value` the date the rules gave it,
-    `users` how many stops' sentences hold each expression (by start offset).
+    `users` how many stops' sentences hold each expression (by start offset), `others` where the
+    other stops are named (text offsets).
     """
     sents = ctx.sents
     own = sorted(set(stop.evidence))
@@ -87,6 +100,13 @@ def date_choices(ctx, stop, *, status: str | None, rule_value: str | None, users
                                            for pm in ctx.places_in.get(si, ())))
         else:
             f["char_distance"] = 1.0
+        # "Tras reunirse con Milei en Argentina, este lunes 22 se verá con Noboa en Ecuador": a date
+        # belongs to the stop named nearest to it
+        here = min(abs(p - d.start) for p in positions)
+        f["nearest_stop"] = float(all(here <= abs(q - d.start) for o in others for q in o))
+        a, b = _segment(ctx.text, d.start, d.end, s.start, s.end)
+        f["segment_has_stop"] = float(any(a <= p < b for p in positions))
+        f["segment_has_other"] = float(any(a <= q < b for o in others for q in o))
         f["precision_day"] = float(d.precision == "day")
         f["precision_month"] = float(d.precision == "month")
         f["precision_year"] = float(d.precision == "year")

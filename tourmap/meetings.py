@@ -42,11 +42,12 @@ def surname(name: str) -> str:
 
 def met_choices(ctx, stop, *, people_in: dict[int, list[PersonMention]], traveler: str | None,
                 home: str | None, rule_met: set[str], elsewhere: set[str], written: dict[str, str],
-                counts: dict[str, int]) -> list[MetChoice]:
+                counts: dict[str, int], others: list[list[int]] = ()) -> list[MetChoice]:
     """The people a stop could have met, each with its features.
 
     `rule_met` / `elsewhere`: surnames the rules put at this stop / at another stop; `written`:
-    canonical name -> the fullest form in the text; `counts`: mentions per canonical name.
+    canonical name -> the fullest form in the text; `counts`: mentions per canonical name;
+    `others`: where the other stops are named (text offsets).
     """
     own = sorted(set(stop.evidence))
     if not own:
@@ -74,6 +75,13 @@ def met_choices(ctx, stop, *, people_in: dict[int, list[PersonMention]], travele
             f["place_in_sentence"] = float(bool(near))
             f["char_distance"] = (min(abs(q - rel) for q in near) / 200.0) if near else 1.0
             f["place_after"] = float(bool(near) and min(near) > rel)
+            # the stop named closest to the person, of all the stops ("a Lomé, onde será recebido pelo
+            # Presidente togolês ... e depois à Nigéria"): people are met where the text puts them
+            # "...fue el turno de Cotonú. Allí, junto al presidente beninés": "there" is the stop just told
+            there = lex.find("anaphoric_there", s.text[:40])
+            f["there_after_stop"] = float(bool(there) and there[0].start() < 12 and si - 1 in own and not near)
+            here = min(abs(q - p.span.start) for q in positions)
+            f["nearest_stop"] = float(all(here <= abs(q - p.span.start) for o in others for q in o))
             for key, text in (("before", before), ("after", after), ("clause", s.text[lo:hi])):
                 for cue in ("meet_cues", "host_cues", "companion_cues", "speech_verbs", "remote_cues", "negations",
                             "cancelled", "stop_cues"):

@@ -232,7 +232,8 @@ _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "r
                 "museo", "museu", "parque", "park", "comunidad", "comunidade", "community", "provincia",
                 "torre", "mausoleo", "mausoleu", "monumento", "memorial", "tumba", "estatua",
                 "santuario", "templo", "capilla", "capela", "monasterio", "mosteiro", "convento",
-                "província", "region", "regiao", "departamento", "municipio", "municipalidad", "prefeitura"}
+                "província", "region", "regiao", "departamento", "municipio", "municipalidad", "prefeitura",
+                "familia", "family", "casa", "corpo", "cuerpo", "alto", "alta"}
 _THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
                 "park", "square", "bridge", "tower", "hall", "center", "centre", "stadium", "university",
                 "college", "institute", "foundation", "summit", "forum", "act", "accords", "agreement"}

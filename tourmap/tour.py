@@ -186,6 +186,7 @@ class _Ctx:
         self._cue_memo: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self._folded: dict[int, str] = {}
         self.all_cands: list = []  # every candidate with its probability, kept or not
+        self.enclave_seat: Place | None = None  # set by `_set_home` when home is a city-state
         # dates outside background sentences, by where they end: the narrative's dates so far
         self._narrative = sorted((d for d in self.dates if sentence_index(self.sents, d.start) not in self.background),
                                  key=lambda d: d.end)
@@ -368,6 +369,27 @@ def _meet_verb_rx(lex: Lexicon) -> re.Pattern[str] | None:
         return re.compile(rf"(?i)(?<![\wÀ-ÿ])(?:{rx})\s+(?:(?:con|with|com|a|al|ao|à)\s+)?"
                           rf"(?:(?:el|la|the|o|a|su|his|her|seu|sua)\s+)?(?:[a-záéíóúâêôãõçñü-]+\s+){{0,3}}$")
     return _cached(lex, "meet_verb", build)
+
+
+# A city-state, whose country point lies this close to its seat (the Vatican, Monaco, San Marino;
+# not Malta or Singapore): its leader is home anywhere in the city around it (a pope back in Rome).
+_CITY_STATE_KM = 5.0
+_ENCLAVE_KM = 10.0
+
+
+def _set_home(ctx: _Ctx, home: str | None) -> None:
+    seat = ctx.g.capital(home) if home else None
+    land = ctx.g.country(home) if home else None
+    ctx.enclave_seat = seat if seat is not None and land is not None and _km(seat, land) < _CITY_STATE_KM else None
+
+
+def _at_home(ctx: _Ctx, place: Place, home: str | None) -> bool:
+    if not home:
+        return False
+    if place.country == home:
+        return True
+    seat = ctx.enclave_seat
+    return seat is not None and place.kind not in ("country", "admin") and _km(seat, place) < _ENCLAVE_KM
 
 
 def _home_country(ctx: _Ctx, traveler: str | None, traveler_country: str | None,
@@ -683,6 +705,19 @@ def _activity_there(ctx: _Ctx, sent: str, end: int) -> bool:
     return clause is not None and _unnegated_cue(ctx, clause, "stop_cues", "meet_cues")
 
 
+def _activity_next(ctx: _Ctx, si: int, pms: list[PlaceMention], pm: PlaceMention) -> bool:
+    """"...procedente de Cali. En esa ciudad, el sábado, se reunió con Petro": the next sentence of the
+    paragraph opens with "there" and tells what was done; only for the last place its sentence names."""
+    if pms and pms[-1] is not pm or si + 1 >= len(ctx.sents) or ctx.paragraph_of[si + 1] != ctx.paragraph_of[si]:
+        return False
+    nxt = ctx.sents[si + 1]
+    there = ctx.lex.find("anaphoric_there", nxt.text[:40])
+    named = ctx.places_in.get(si + 1)  # "Allí" after a place of its own points to that place
+    if not there or there[0].start() > 12 or named and named[0].span.start - nxt.start < there[0].start():
+        return False
+    return _unnegated_cue(ctx, nxt.text, "stop_cues", "meet_cues", "activity_stems")
+
+
 def _attributive(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
     """"the Kosovo war", "the Gaza crisis": an English place name used as a modifier of a topic noun."""
     if ctx.lex.lang != "en" or not re.search(r"(?i)(?<![\w])the\s+$", sent[max(0, rel - 5):rel]):
@@ -692,7 +727,8 @@ def _attributive(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
 
 
 _CAME_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:vind[oa]s?|procedentes?|provenientes?|viniendo|coming|arriving|"
-                        r"flying\s+in)\s+(?:de|del|da|do|from)(?:\s+(?:la|el|a|o|the))?\s*$")
+                        r"flying\s+in|(?:tras|luego\s+de|después\s+de|depois\s+de|após)\s+(?:salir|partir|sair))"
+                        r"\s+(?:de|del|da|do|from)(?:\s+(?:la|el|a|o|the))?\s*$|(?<![\wÀ-ÿ])after\s+leaving\s+(?:the\s+)?$")
 # "llegó a Santiago desde Buenos Aires, donde el sábado se reunió": after an arrival verb, the
 # place the traveler came from (with what was done there) is the leg before
 _ARRIVED_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:lleg[óoa]\w*|arrib[óoa]\w*|aterriz\w*|arriv\w+|landed|flew\s+in|"
@@ -1070,8 +1106,10 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             flag("attributive", _attributive(ctx, sent, rel, end_rel))
             activity = _activity_there(ctx, sent, end_rel)
             f["activity_there"] = float(activity)
+            activity_next = not activity and _activity_next(ctx, si, pms, pm)
+            f["activity_next"] = float(activity_next)
             came_from = bool(_CAME_FROM.search(sent[max(0, rel - 25):rel]) or
-                             _ARRIVED_FROM.search(sent[max(0, rel - 100):rel])) and activity
+                             _ARRIVED_FROM.search(sent[max(0, rel - 100):rel])) and (activity or activity_next)
             f["came_from"] = float(came_from)
             back_to_act = False
             return_cue = _immediately_before(ctx, "return", sent, rel)
@@ -1145,6 +1183,11 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             if cue is None and met_here:
                 cue = (rel, pm.span.text)  # "Anchorage, where he met the governor": met there
             if cue is None and back_to_act:
+                cue = (rel, pm.span.text)
+            # "## SÁBADO 9 — MEDELLÍN", "**Monday 21 October: Canberra**": an agenda's day heading
+            agenda = si in ctx.headers and any(d.value and d.precision == "day" for d in ctx.dates_in(s.start, s.end))
+            f["agenda_heading"] = float(agenda)
+            if cue is None and agenda:
                 cue = (rel, pm.span.text)
             fronted = None
             if cue is None and not is_dateline:
@@ -1276,7 +1319,7 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
             f["kind_" + k] = float(c.place.kind == k)
         f["level_country"] = float(c.level == "country")
         f["level_institution"] = float(c.level == "institution")
-        f["home"] = float(bool(home) and c.place.country == home)
+        f["home"] = float(_at_home(ctx, c.place, home))
         f["home_unknown"] = float(not home)
         f["abroad_trip"] = float(bool(foreign_kept))
         f["n_same_place"] = math.log1p(by_name[key])
@@ -1624,19 +1667,16 @@ def _same_place(a: Candidate, b: Candidate) -> bool:
 
 def _merge(cands: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
-    parts: dict[int, list[tuple[str | None, bool]]] = {}  # merged stop -> (date, had people met) of each mention
     for c in cands:
         if out and _same_place(out[-1], c):
             p = out[-1]
             if c.rule_support and not p.rule_support:
                 # a mention the rules stand behind tells the visit; one only the decision let in does not
                 p.date, p.date_end, p.status = c.date, c.date_end, c.status
-            # people who greet the traveler at the airport do not make the landing the visit's day
-            parts.setdefault(id(p), [(p.date, bool(p.met) and p.place.kind != "airport")]).append(
-                (c.date, bool(c.met) and c.place.kind != "airport"))
             if p.place.name != c.place.name and (c.met and not p.met or p.place.kind == "airport"):
                 # where the meeting was; the city rather than the airport the traveler landed at
                 p.place, p.mention, p.landmark = c.place, c.mention, c.landmark
+            # a visit is dated by its first day there: the arrival, not the day of the meeting
             dates = [d for d in (p.date, c.date) if d and not isinstance(d, _Inherited)] or \
                 [d for d in (p.date, c.date) if d]
             if dates:
@@ -1660,15 +1700,6 @@ def _merge(cands: list[Candidate]) -> list[Candidate]:
 
             continue
         out.append(c)
-    # arrival one day and the meeting another: the day of the meeting dates the stop
-    for p in out:
-        seen = parts.get(id(p))
-        if not seen:
-            continue
-        firm = {d for d, _ in seen if d and len(d) == 10 and not isinstance(d, _Inherited)}
-        meet = {d for d, met in seen if met and d and len(d) == 10}
-        if len(firm) > 1 and len(meet & firm) == 1:
-            p.date = next(iter(meet & firm))
     return out
 
 
@@ -1769,6 +1800,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
                                        if c.place.country and c.level != "institution" and c.origin_kind != "dateline")
     traveler, tcountry = _pick_traveler(ctx, people, title_people, place_countries)
     home = _home_country(ctx, traveler, tcountry, people)
+    _set_home(ctx, home)
 
     cands, returns, departures = _candidates(ctx, traveler, home, people)
     _context_features(ctx, cands, traveler, home, people)
@@ -1822,9 +1854,9 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     # With trained decisions these rules become the stop decision's features instead of cuts:
     # one doubtful foreign mention must not wipe out a whole tour at home.
     foreign = [c for c in _drop_earlier_trips(cands, art.published)
-               if c.place.country and home and c.place.country != home]
+               if c.place.country and home and not _at_home(ctx, c.place, home)]
     if home and foreign:
-        cut = [c for c in cands if c.place.country == home and not _hosting_on_trip(ctx, c, traveler, people, home)]
+        cut = [c for c in cands if _at_home(ctx, c.place, home) and not _hosting_on_trip(ctx, c, traveler, people, home)]
         why = "home_while_abroad"
     elif home:  # a tour at home: the dateline is where the story is written
         cut = [c for c in cands if c.origin_kind == "dateline"]
@@ -2004,7 +2036,8 @@ def _assign_dates(ctx: _Ctx, cands: list[Candidate], trace: list | None) -> None
             for d in ctx.dates_in(ctx.sents[si].start, ctx.sents[si].end):
                 users[d.start] += 1
     for c in cands:
-        choices = date_choices(ctx, c, status=c.status, rule_value=c.date, users=users)
+        choices = date_choices(ctx, c, status=c.status, rule_value=c.date, users=users,
+                               others=[[o.pos, *o.positions] for o in cands if o is not c])
         if trace is not None:
             trace.append(("date", c, choices))
         if model is None:
@@ -2038,7 +2071,8 @@ def _assign_met(ctx: _Ctx, cands: list[Candidate], trace: list | None, *, people
     for i, c in enumerate(cands):
         elsewhere = set().union(*(placed[:i] + placed[i + 1:])) if len(placed) > 1 else set()
         choices = met_choices(ctx, c, people_in=people_in, traveler=traveler, home=home, rule_met=placed[i],
-                              elsewhere=elsewhere, written=written, counts=counts)
+                              elsewhere=elsewhere, written=written, counts=counts,
+                              others=[[o.pos, *o.positions] for o in cands if o is not c])
         if trace is not None:
             trace.append(("met", c, choices))
         if model is not None:
@@ -2148,7 +2182,7 @@ def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
         f["after_publication"] = float(bool(c.date and pub) and c.date > pub[:len(c.date)])
         f["status_completed"] = float(c.status == "completed")
         f["n_met"] = min(len(c.met), 4) / 4.0
-        f["home"] = float(bool(home) and c.place.country == home)
+        f["home"] = float(_at_home(ctx, c.place, home))
         f["home_unknown"] = float(not home)
         f["duplicate_weaker"] = float(best_at[key] > c.prob + 1e-9)
         f["duplicate"] = float(sum(1 for x in cands if (x.place.name, x.place.country) == key) > 1)
@@ -2264,7 +2298,7 @@ def _seat_candidates(ctx: _Ctx, cands: list[Candidate], traveler: str | None, ho
                                                 and _km(x.place, place) > 30.0 for x in cands))
             f["summit_in_sentence"] = float(bool(_SUMMIT.search(sent)))
             f["summit_in_paragraph"] = float(ctx.paragraph_of[si] in summit_paras)
-            f["home"] = float(bool(home) and place.country == home)
+            f["home"] = float(_at_home(ctx, place, home))
             f["tense_past"] = float(ts == "completed")
             f["tense_future"] = float(ts == "planned")
             f["own_date"] = float(bool(d) and not isinstance(d, _Inherited))
@@ -2346,7 +2380,9 @@ def _to_stop(ctx: _Ctx, c: Candidate) -> Stop:
 def _origin(ctx: _Ctx, home: str | None, returns: list[Place], departures: list[Place]) -> Place | None:
     """Home: the traveler's capital when the text says the trip leaves from or returns to it."""
     text = ctx.text
-    for p in returns + [d for d in departures if home and d.country == home]:
+    # "regresa a Antananarivo" on the way is a return to a stop, not home
+    for p in [r for r in returns if not home or _at_home(ctx, r, home)] + \
+            [d for d in departures if _at_home(ctx, d, home)]:
         if p.kind in ("city", "capital"):
             return p
         if p.kind == "country" and p.country:
