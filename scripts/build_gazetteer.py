@@ -115,7 +115,7 @@ hotel embajada banco club teatro estadio museo instituto colegio escuela hospita
 puerto puente río isla golfo cumbre foro consejo comisión corte tribunal ejército fuerza marina
 policía partido frente alianza pacto cámara asamblea feira retiro pacífico atlántico gold
 reunión libertador mundo tierra agua fuego aire cielo asia américa europa áfrica oceanía mariano
-marco diana obama hamas hezbolá hizbulá hezbollah tour
+marco diana obama hamas hezbolá hizbulá hezbollah tour summit
 """.split()
 # Keep the surnames of a few frequent newsmakers out too: they collide with small towns.
 SURNAME_STOP = """

@@ -467,3 +467,9 @@ def test_a_region_written_after_a_name_picks_the_namesake():
     tour = assemble_tour(find_mentions(art, settings=Settings()), settings=Settings())
     greenville = [s for s in tour.stops if s.name == "Greenville"]
     assert greenville and abs(greenville[0].lat - 34.85) < 0.1  # Greenville SC, not NC
+
+
+def test_words_that_are_also_small_towns_are_not_places(g):
+    # "Tour" (Tours) and "Summit" (a town in New Jersey) name races and meetings far more often
+    text = "Macron took Xi to a pass famous from the Tour de France; Modi spoke at the World Government Summit."
+    assert not {"Tour", "Summit"} & set(names(g, text))

@@ -108,3 +108,16 @@ def test_stop_confidence_maps_the_stop_probability_monotonically():
     shipped = load_decisions()
     if shipped.confidence is not None:
         assert shipped.confidence.features == ("logit",) and shipped.confidence.meta.get("sets")
+
+
+def test_a_lexicon_entry_can_combine_word_lists_into_phrases():
+    from tourmap.lexicon import Lexicon
+
+    lex = Lexicon(lang="es", raw={"cancelled": ["descartada", {"combine": [["suspende", "aplaza"], ["su", ""],
+                                                                          ["viaje", "visita"]]}]})
+    assert {"descartada", "suspende su viaje", "aplaza visita"} <= set(lex.words("cancelled"))
+    assert lex.has("cancelled", "el ministro suspende su viaje a Chile")
+    assert not lex.has("cancelled", "el ministro suspende la sesión")
+    # the shipped Spanish list: a cancellation told with a verb and a trip noun
+    es = knowledge_for(Settings()).lexicon("es")
+    assert es.has("cancelled", "el ministro suspende su desplazamiento a Chile")

@@ -46,3 +46,19 @@ def test_a_family_a_house_or_a_corps_is_not_a_person():
     m = _mentions("La Familia Real asistirá a la Reunión de Alto Nivel con el Corpo de Bombeiros y la Casa Rosada.")
     names = [p.name for p in m.people]
     assert not {"Familia Real", "Alto Nivel", "Corpo de Bombeiros", "Casa Rosada"} & set(names)
+
+
+def test_a_family_name_alone_after_the_full_name_is_the_same_leader():
+    # "Lee Jae Myung" (the office-holders file writes "Lee Jae-myung"), then "Lee" as Korean papers do
+    text = ("CAIRO — South Korean President Lee Jae Myung left Egypt on Friday for South Africa. In Cairo, Lee met "
+            "President Abdel Fattah el-Sisi. Lee will then fly to Ankara, and Lee returns to Seoul on Wednesday.")
+    art = Article(id="t", path="t.txt", title="Lee heads to Johannesburg", text=text, published="2025-11-21",
+                  language="en")
+    m = find_mentions(art, settings=Settings())
+    assert [p.name for p in m.people].count("Lee Jae-myung") == 4
+    assert assemble_tour(m, settings=Settings()).traveler == "Lee Jae-myung"
+
+
+def test_a_presidential_residence_is_not_a_person():
+    m = _mentions("Tinubu hosted Wang at the Presidential Villa in Abuja.", lang="en")
+    assert "Presidential Villa" not in [p.name for p in m.people]

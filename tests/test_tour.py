@@ -662,3 +662,9 @@ def test_a_pope_back_in_rome_is_home():
     t = tour("El papa Francisco llegó el sábado a La Valeta, donde se reunió con George Vella. El domingo "
              "regresó a Roma.", published="2022-04-04")
     assert names(t) == ["Valletta"]
+
+
+def test_a_trip_the_text_says_is_cancelled_is_not_a_stop():
+    t = tour("José Manuel Albares se reunió ayer en Ciudad de México con Marcelo Ebrard. Exteriores confirmó que el "
+             "ministro cancela el viaje a Chile que tenía previsto para el jueves en Santiago.", published="2022-03-09")
+    assert "Santiago de Chile" not in names(t)

@@ -63,6 +63,8 @@ class Where:
     def __truediv__(self, key: str | int) -> "Where":
         if isinstance(key, int):
             return Where(self.file, f"{self.key}[{key}]", self.error)
+        if not key.isprintable():  # a control character in a key would break the one-line message
+            key = repr(key)
         return Where(self.file, f"{self.key}.{key}" if self.key else key, self.error)
 
     def fail(self, problem: str) -> TourmapError:

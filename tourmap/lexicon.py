@@ -5,6 +5,7 @@ Every language goes through the same code: a rule asks the lexicon for "the stop
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -93,8 +94,19 @@ class Lexicon:
     _found: dict[tuple[str, str], list[re.Match[str]]] = field(default_factory=dict, repr=False)
 
     def words(self, key: str) -> list[str]:
+        """A word list; an entry `{combine: [[...], [...], ...]}` stands for every phrase made of one word
+        of each list in turn ("suspende" "su" "viaje"), an empty word leaving its slot out."""
         val = self.raw.get(key) or []
-        return list(val) if isinstance(val, list) else []
+        if not isinstance(val, list):
+            return []
+        out: list[str] = []
+        for v in val:
+            if isinstance(v, dict):
+                out.extend(" ".join(w for w in map(str, parts) if w)
+                           for parts in itertools.product(*(v.get("combine") or [])))
+            else:
+                out.append(v)
+        return out
 
     def rx(self, key: str) -> re.Pattern[str] | None:
         """Regex of one word list (cached). A list named `*_stems` matches words that start with an

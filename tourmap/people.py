@@ -48,17 +48,23 @@ class Officeholders:
     offices: list[Office] = field(default_factory=list)
     seats: dict[str, dict[str, str]] = field(default_factory=dict)
     chancellor_heads: frozenset[str] = frozenset()
+    family_name_first: frozenset[str] = frozenset()
     _alias: dict[str, list[Office]] = field(default_factory=dict)
+
+    @staticmethod
+    def _key(name: str) -> str:
+        # "Lee Jae Myung" is "Lee Jae-myung": hyphens and case vary between newsrooms
+        return " ".join(fold(name).replace("-", " ").split())
 
     def index(self) -> None:
         self._alias = {}
         for o in self.offices:
             for a in (o.name, *o.aliases):
-                self._alias.setdefault(fold(a), []).append(o)
+                self._alias.setdefault(self._key(a), []).append(o)
 
     def by_name(self, name: str, *, date: str | None = None) -> Office | None:
         """The office-holder a name or alias means, preferring one in office on `date`."""
-        cands = self._alias.get(fold(name)) or []
+        cands = self._alias.get(self._key(name)) or []
         if not cands:
             return None
         active = [o for o in cands if o.active(date)]
@@ -107,7 +113,8 @@ def load_officeholders(path: str | None = None) -> Officeholders:
         raise ConfigError(f"{p}: not valid YAML ({str(exc).splitlines()[0] if str(exc) else exc})") from None
     oh = Officeholders(seats={str(k): {str(a): str(b) for a, b in (v or {}).items()}
                               for k, v in (raw.get("seats") or {}).items()},
-                       chancellor_heads=frozenset(str(c) for c in raw.get("chancellor_heads") or []))
+                       chancellor_heads=frozenset(str(c) for c in raw.get("chancellor_heads") or []),
+                       family_name_first=frozenset(str(c) for c in raw.get("family_name_first") or []))
     for i, e in enumerate(raw.get("people") or []):
         if not isinstance(e, dict) or not e.get("name") or not e.get("country") or not e.get("role"):
             raise ConfigError(f"{p}: people[{i}]: needs name, country and role")
@@ -225,7 +232,7 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
 
 # Capitalized runs headed or closed by these words name a thing, not a person: "Al-Hakim Mosque",
 # "Ilha do Combu", "Fuerzas Armadas", "Ley Bases".
-_THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "river", "lago", "lake", "monte",
+_THING_HEADS = {"presidential", "isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "river", "lago", "lake", "monte",
                 "mount", "cerro", "volcan", "playa", "praia", "bahia", "baia", "bay", "ley", "lei", "law",
                 "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
                 "mezquita", "mesquita", "iglesia", "igreja", "catedral", "basilica", "palacio",
@@ -345,7 +352,8 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             found.append((run.start, run.end, known.name, known.role, known.country))
             for w in range(1, len(words)):
                 full_names.setdefault(fold(" ".join(words[w:])), known.name)
-            if len(words) > 1 and ROMAN.match(words[-1]):
+            # "Felipe VI" is later "Felipe"; "Lee Jae-myung" is later "Lee" (family name first)
+            if len(words) > 1 and (ROMAN.match(words[-1]) or known.country in holders.family_name_first):
                 full_names.setdefault(fold(words[0]), known.name)
             continue
         if len(words) == 1:

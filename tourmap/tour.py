@@ -2151,6 +2151,10 @@ def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
     title = fold(ctx.art.title or "")
     pub = ctx.art.published
     n = len(cands)
+    # a tour at home (an earthquake zone, a state's towns): several home places the rules stand behind and
+    # nothing abroad, where home places are otherwise the departure and the return
+    at_home = {(c.place.name, c.place.country) for c in cands if _at_home(ctx, c.place, home) and not c.exits}
+    abroad = any(not _at_home(ctx, c.place, home) for c in cands) if home else True
     for i, c in enumerate(cands):
         probs = [c.prob] + c.support
         key = (c.place.name, c.place.country)
@@ -2184,6 +2188,8 @@ def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
         f["n_met"] = min(len(c.met), 4) / 4.0
         f["home"] = float(_at_home(ctx, c.place, home))
         f["home_unknown"] = float(not home)
+        f["home_tour"] = float(not abroad)
+        f["home_places_ruled"] = math.log1p(len(at_home))
         f["duplicate_weaker"] = float(best_at[key] > c.prob + 1e-9)
         f["duplicate"] = float(sum(1 for x in cands if (x.place.name, x.place.country) == key) > 1)
         f["n_evidence"] = min(len(set(c.evidence)), 4) / 4.0
