@@ -232,7 +232,7 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
 
 # Capitalized runs headed or closed by these words name a thing, not a person: "Al-Hakim Mosque",
 # "Ilha do Combu", "Fuerzas Armadas", "Ley Bases".
-_THING_HEADS = {"presidential", "isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "river", "lago", "lake", "monte",
+_THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "river", "lago", "lake", "monte",
                 "mount", "cerro", "volcan", "playa", "praia", "bahia", "baia", "bay", "ley", "lei", "law",
                 "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
                 "mezquita", "mesquita", "iglesia", "igreja", "catedral", "basilica", "palacio",
@@ -240,7 +240,7 @@ _THING_HEADS = {"presidential", "isla", "islas", "ilha", "ilhas", "island", "isl
                 "torre", "mausoleo", "mausoleu", "monumento", "memorial", "tumba", "estatua",
                 "santuario", "templo", "capilla", "capela", "monasterio", "mosteiro", "convento",
                 "província", "region", "regiao", "departamento", "municipio", "municipalidad", "prefeitura",
-                "familia", "family", "casa", "corpo", "cuerpo", "alto", "alta"}
+                "familia", "family", "casa", "corpo", "cuerpo", "alto", "alta", "presidential"}
 _THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
                 "park", "square", "bridge", "tower", "hall", "center", "centre", "stadium", "university",
                 "college", "institute", "foundation", "summit", "forum", "act", "accords", "agreement"}
