@@ -42,13 +42,30 @@ def fold_aligned(text: str) -> str:
     return "".join(out)
 
 
-def phrase_regex(phrases: list[str], *, case: bool = False, stems: bool = False) -> re.Pattern[str] | None:
+def _alternation(words) -> str:
+    items = sorted({w for w in words if w}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items)
+
+
+def phrase_regex(phrases: list[str], *, case: bool = False, stems: bool = False,
+                 combos: list[list[list[str]]] = ()) -> re.Pattern[str] | None:
     """One regex matching any phrase on word boundaries (longest first); with `stems`, any word
-    that starts with one of them."""
+    that starts with one of them. A combo (lists of words, one from each in turn; an empty word
+    leaves its slot out) is matched as a sequence of alternations, not as every phrase spelt out."""
     items = sorted({p for p in phrases if p}, key=len, reverse=True)
-    if not items:
+    seqs = []
+    for combo in combos:
+        slots = [[str(w) for w in slot] for slot in combo if slot]
+        if not slots or not any(slots[0]):
+            continue
+        seq = f"(?:{_alternation(slots[0])})"
+        for slot in slots[1:]:
+            seg = rf"\s+(?:{_alternation(slot)})"
+            seq += f"(?:{seg})?" if "" in slot else seg
+        seqs.append(seq)
+    if not items and not seqs:
         return None
-    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+    body = "|".join(seqs + [re.escape(p).replace(r"\ ", r"\s+") for p in items])
     flags = 0 if case else re.IGNORECASE
     end = r"[\wÀ-ÿ]*" if stems else r"(?![\wÀ-ÿ])"
     return re.compile(rf"(?<![\wÀ-ÿ])(?:{body}){end}", flags)
@@ -113,7 +130,10 @@ class Lexicon:
         entry ("inaugur" finds inauguró, inaugurará, inauguration)."""
         if key not in self._rx:
             case = key in ("org_words", "institutions", "not_names")
-            self._rx[key] = phrase_regex(self.words(key), case=case, stems=key.endswith("_stems"))
+            val = self.raw.get(key) if isinstance(self.raw.get(key), list) else []
+            self._rx[key] = phrase_regex([v for v in val if not isinstance(v, dict)], case=case,
+                                         stems=key.endswith("_stems"),
+                                         combos=[v.get("combine") or [] for v in val if isinstance(v, dict)])
         return self._rx[key]
 
     def compiled(self, name: str, build):
