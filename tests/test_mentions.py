@@ -127,3 +127,44 @@ def test_compound_surname_of_an_office_holder_is_one_name():
                   published="2023-12-11", language="es")
     people = find_mentions(art, settings=Settings()).people
     assert [p.name for p in people if "Correia" in p.name] == ["Ulisses Correia e Silva"]
+
+
+def test_country_that_is_the_surname_of_a_person_named_in_full_is_the_person():
+    m = _mentions("O primeiro-ministro, Luís Montenegro, visita as tropas na Roménia. Montenegro segue para "
+                  "Bucareste na sexta-feira.", lang="pt", published="2024-12-14")
+    assert "ME" not in {p.candidates[0].country for p in m.places if p.candidates}
+
+
+def test_town_named_by_a_word_the_article_writes_in_lower_case_is_that_word():
+    m = _mentions("O Ministério da Saúde declarou emergência em saúde pública. Lula viajou a Boa Vista.",
+                  lang="pt", published="2023-01-21")
+    towns = [p.span.text for p in m.places if p.candidates]
+    assert "Saúde" not in towns and "Boa Vista" in towns
+
+
+def test_the_king_and_queen_are_not_a_town():
+    m = _mentions("Por la noche, los Reyes ofrecerán una recepción en Buenos Aires.", published="2019-03-24")
+    assert [p.span.text for p in m.places if p.candidates] == ["Buenos Aires"]
+
+
+def test_a_landmark_said_to_be_in_the_town_of_the_story_is_not_the_one_elsewhere():
+    m = _mentions("El papa llegará a Nairobi el miércoles. El jueves visitará la sede de Naciones Unidas en la "
+                  "ciudad.", published="2015-11-24")
+    assert [p.candidates[0].name for p in m.places if p.candidates] == ["Nairobi"]
+
+
+def test_residences_labs_events_and_a_country_long_name_are_not_people():
+    cases = [("es", "Almuerzo privado en la Residencia Presidencial de Olivos con Mauricio Macri.", "Residencia"),
+             ("en", "Modi received him at Hyderabad House.", "House"),
+             ("pt", "Visitou o Laboratório Central Agroalimentar em Luanda.", "Laboratório"),
+             ("es", "Abrirá la Puerta Santa por el Jubileo de la Misericordia.", "Jubileo"),
+             ("pt", "João Lourenço foi recebido nos Estados Unidos da América por Joe Biden.", "Estados"),
+             ("es", "Visitó a las Misioneras de la Caridad antes de hablar de los Juegos Olímpicos de Tokio.", "s de"),
+             ("en", "Obama cruised Resurrection Bay with Senator Dan Sullivan.", "Bay")]
+    for lang, text, word in cases:
+        assert not any(word in p.name for p in _mentions(text, lang=lang, published="2019-03-24").people), text
+
+
+def test_a_portfolio_and_office_before_a_name_are_not_part_of_it():
+    m = _mentions("In Songea he met Culture Minister Damas Ndumbaro.", lang="en", published="2023-11-01")
+    assert [p.name for p in m.people] == ["Damas Ndumbaro"]

@@ -668,3 +668,17 @@ def test_a_trip_the_text_says_is_cancelled_is_not_a_stop():
     t = tour("José Manuel Albares se reunió ayer en Ciudad de México con Marcelo Ebrard. Exteriores confirmó que el "
              "ministro cancela el viaje a Chile que tenía previsto para el jueves en Santiago.", published="2022-03-09")
     assert "Santiago de Chile" not in names(t)
+
+
+def test_headline_naming_the_traveler_by_office_picks_that_office_holder():
+    t = tour("El papa Francisco despegará mañana rumbo a Nairobi. El domingo 29 llegará a Bangui. Lo recibirá la "
+             "presidenta de transición, Catherine Samba-Panza, y después visitará un campo de desplazados.",
+             published="2015-11-24", title="El papa viaja mañana a África")
+    assert t.traveler == "Francisco"
+    assert "Catherine Samba-Panza" in {p for s in t.stops for p in s.met}
+
+
+def test_a_venue_near_a_town_after_a_visit_verb_puts_the_stop_in_that_town():
+    t = tour("Modi arrived in Johannesburg on Friday. On Saturday he will visit the Phoenix Settlement, the "
+             "community Gandhi founded just outside Durban.", lang="en", published="2016-07-08")
+    assert "Durban" in names(t)

@@ -79,6 +79,7 @@ _COMMON_NOUN_NAMES = {
     "cabildo", "congreso", "senado", "asamblea", "concordia", "victoria", "esperanza", "libertad",
     "progreso", "porvenir", "providencia", "independencia", "constitucion", "union",
     "reforma", "trinidad", "republica", "revolucion", "paz", "gloria", "fortuna", "colonia", "patria",
+    "reyes", "reis",
 }
 _ARTICLE_BEFORE = re.compile(r"(?:^|[^\w])(?:el|la|los|las|al|del|the|o|ao|do|da|os)[ \u00a0]+$", re.I)
 # "Rincón del Cerro": a name that goes on with "del" and a capitalized word is a longer name
@@ -663,8 +664,8 @@ class Gazetteer:
         """Where "Rincón del Cerro" ends, when the name goes on with "del" and a capitalized word
         that is not itself a country or region ("Santiago de Chile" is indexed whole)."""
         m = _LONGER_NAME_AFTER.match(text, end)
-        if not m or m.group(1).lower() in _FREE:
-            return None
+        if not m or m.group(1).lower() in _FREE or m.group(1) in ("América", "America"):
+            return None  # "Estados Unidos da América"
         for k in self._indices(m.group(1))[:5]:
             if self._place(k).kind == "country":
                 return None

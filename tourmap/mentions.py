@@ -123,10 +123,52 @@ def _drop_surnames(text: str, places: tuple[PlaceMention, ...], people) -> tuple
         return places
     out = []
     for pm in places:
-        if pm.span.text in surnames and pm.candidates and pm.candidates[0].kind == "city" and not re.search(
+        if pm.span.text in surnames and pm.candidates and pm.candidates[0].kind in ("city", "capital", "country") \
+                and not re.search(
                 r"(?i)(?<![\w])(en|a|in|to|em|para|hacia|rumo\s+a|at|from|desde|de|da|do|of)\s+$",
                 text[max(0, pm.span.start - 12):pm.span.start]):
             continue
+        out.append(pm)
+    return tuple(out)
+
+
+def _drop_common_words(text: str, places: tuple[PlaceMention, ...]) -> tuple[PlaceMention, ...]:
+    """"Ministério da Saúde", "Nísia Trindade (Saúde)": a town named by a word the article also
+    writes in lower case ("saúde pública") is that word, unless a preposition of place stands before it."""
+    out = []
+    lowered: dict[str, bool] = {}
+    for pm in places:
+        w = pm.span.text
+        if pm.candidates and pm.candidates[0].kind == "city" and w.isalpha() and w[:1].isupper():
+            low = w.lower()
+            if low not in lowered:
+                lowered[low] = re.search(rf"(?<![\w]){re.escape(low)}(?![\w])", text) is not None
+            if lowered[low] and not re.search(r"(?i)(?<![\w])(en|a|in|to|em|no|na|ao|à|para|hacia|rumo\s+a|at|from|desde)\s+$",
+                                              text[max(0, pm.span.start - 12):pm.span.start]):
+                continue
+        out.append(pm)
+    return tuple(out)
+
+
+_IN_TOWN = re.compile(r"[ \u00a0]+(?:en|in|em|at|na|no)[ \u00a0]+(?:(?:la|the|a|esta|this|essa)[ \u00a0]+"
+                      r"(?P<noun>ciudad|capital|city|cidade)(?![\w])|(?P<name>[A-ZÁÉÍÓÚÑ]))")
+
+
+def _drop_elsewhere_landmarks(text: str, places: tuple[PlaceMention, ...]) -> tuple[PlaceMention, ...]:
+    """"la sede de Naciones Unidas en la ciudad" (Nairobi), "the UN offices in Geneva": an
+    institution's building said to be in the town of the story, or in a town of another country,
+    is not the landmark of that name elsewhere."""
+    starts = {pm.span.start: pm for pm in places}
+    out = []
+    for pm in places:
+        if pm.candidates and pm.candidates[0].kind == "landmark":
+            m = _IN_TOWN.match(text, pm.span.end)
+            if m and m.group("noun"):
+                continue
+            nxt = starts.get(m.start("name")) if m and m.group("name") else None
+            if nxt is not None and nxt.candidates and nxt.candidates[0].country and \
+                    nxt.candidates[0].country != pm.candidates[0].country:
+                continue
         out.append(pm)
     return tuple(out)
 
@@ -164,7 +206,7 @@ def find_mentions(article: Article, *, settings: Settings | None = None, knowled
                                country_spans=[(p.span.start, p.span.end, p.candidates[0].country) for p in places
                                               if p.candidates and p.candidates[0].kind == "country"
                                               and p.candidates[0].country]))
-    places = _drop_surnames(text, places, people)
+    places = _drop_elsewhere_landmarks(text, _drop_common_words(text, _drop_surnames(text, places, people)))
     dates = []
     for d in find_dates(text, published=article.published, lex=lex):
         if d.value is None or d.role != "point":

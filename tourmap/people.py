@@ -240,8 +240,13 @@ _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "r
                 "torre", "mausoleo", "mausoleu", "monumento", "memorial", "tumba", "estatua",
                 "santuario", "templo", "capilla", "capela", "monasterio", "mosteiro", "convento",
                 "província", "region", "regiao", "departamento", "municipio", "municipalidad", "prefeitura",
-                "familia", "family", "casa", "corpo", "cuerpo", "alto", "alta", "presidential"}
-_THING_TAILS = {"mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
+                "familia", "family", "casa", "corpo", "cuerpo", "alto", "alta", "presidential",
+                "residencia", "residence", "quinta", "estadio", "centro", "hotel", "salon", "sala",
+                "laboratorio", "laboratory", "jubileo", "jubileu", "jubilee", "africa", "america", "europa",
+                "europe", "asia", "oceania", "misioneras", "misioneros", "missionaries", "martires", "martyrs",
+                "juegos", "jogos", "games", "negocios", "sudeste", "sureste", "nordeste", "noroeste", "southeast",
+                "northeast"}
+_THING_TAILS = {"house", "bay", "games", "mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
                 "park", "square", "bridge", "tower", "hall", "center", "centre", "stadium", "university",
                 "college", "institute", "foundation", "summit", "forum", "act", "accords", "agreement"}
 
@@ -303,6 +308,12 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
                     j += 1
                 if j:
                     k = len(words) - len(rest) + j
+        # "Culture Minister Damas Ndumbaro": a portfolio and an office word before the name
+        if k == 0 and len(words) > 2:
+            j = max((i for i in range(1, len(words) - 1) if fold(words[i]) in office and fold(words[i]) not in part
+                     and words[i][:1].isupper()), default=0)
+            if j and all(w[:1].isupper() for w in words[:j]):
+                k = j + 1
         if k:
             off = run.text.index(words[k], len(" ".join(words[:k])))
             run = NameSpan(run.start + off, run.end, run.text[off:])
@@ -325,6 +336,8 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             continue  # the gazetteer's longer name covers it: a place
         # "en Emiratos Noboa": a place glued to a known name
         lead = [pe for ps, pe in near if ps == run.start and pe < run.end]
+        if lead and any(cs == run.start for cs, _, _ in country_spans or ()):
+            continue  # "Estados Unidos da América": a country's longer name
         if lead:
             rest = text[max(lead):run.end].strip()
             if holders.by_name(rest, date=date):

@@ -319,6 +319,12 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
         if fold(nm.split()[-1]) in title_words:
             score[nm] += 3.0
     lex = ctx.lex
+    if not title_people and ctx.art.title:
+        # "El papa viaja mañana a África": the headline names the traveler by office only
+        title = fold(ctx.art.title)
+        roles = {role for word, role in lex.roles.items() if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", title)}
+        for nm in {p.name for p in people if p.role in roles}:
+            score[nm] += 2.0
     for src, plist in ((ctx.text, people), (ctx.art.title, title_people)):
         host_rx = lex.rx("host_cues")
         stop_rx = lex.rx("stop_cues")
@@ -330,8 +336,11 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
             if host_rx and host_rx.match(after.lstrip(" ,").split(",")[0][:30] or "") or \
                     host_rx and re.match(r"\s*(?:lo|la|le)?\s*(recibi|receb|welcom|host|greet)", after, re.I):
                 score[p.name] -= 2.5
-            if re.search(r"(recibió|recibe|recibirá|recebeu|received|welcomed|hosted|greeted)\s+(?:a|al|à|ao)?\s*"
-                         r"(?:su|seu|sua|his|her)?\s*[\wÀ-ÿ ,]{0,35}$", before, re.I):
+            m_rec = re.search(r"(recibió|recibe|recibirá|recebeu|received|welcomed|hosted|greeted)\s+(?:a|al|à|ao)?\s*"
+                              r"(?:su|seu|sua|his|her)?\s*[\wÀ-ÿ ,]{0,35}$", before, re.I)
+            if m_rec and re.search(r"(?i)(?<![\wÀ-ÿ])(?:lo|la|le|los|les|o|os)\s+$", before[:m_rec.start()]):
+                score[p.name] -= 2.5  # "Lo recibirá la presidenta X": the verb's subject, after it, hosts
+            elif m_rec:
                 score[p.name] += 2.0
             if re.match(r"\s*(?:(?:é|fue|foi|was|será|will\s+be)\s+)(?:recibid|recebid|received|welcomed|saudad)", after, re.I):
                 score[p.name] += 2.0
@@ -353,6 +362,8 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
             for nm in score:
                 if country.get(nm) == top and n >= 2:
                     score[nm] -= 3.0
+                elif country.get(nm) and country.get(nm) != top and n >= 2:
+                    score[nm] += 1.0  # an office-holder from elsewhere, where the places are: the visitor
     best, best_score = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     if best_score <= 0:
         return None, None  # only people met or talked about: the traveler is not named
@@ -1123,7 +1134,11 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             flag("return_home", return_cue and not back_to_act and not activity)
             broadcast = _broadcast_from(sent, rel)
             f["broadcast_from"] = float(broadcast)
-            departure = not came_from and not broadcast and (
+            # "visit the Phoenix Settlement outside Durban", "tour the camp near Nadi": the venue is by the stop
+            near_venue = _immediately_before(ctx, "near_place", sent, rel, span=30) and \
+                ctx.lex.has("stop_cues", sent[:rel])
+            f["near_venue"] = float(near_venue)
+            departure = not came_from and not broadcast and not near_venue and (
                 _immediately_before(ctx, "departure", sent, rel, span=20) or
                 bool(re.search(r"(?i)(fuera\s+de|fora\s+d[eo]|outside|lejos\s+de|desde|from|de\s+salida)"
                                r"\s*(?:la|el|o|the)?\s*$", sent[max(0, rel - 20):rel])))
@@ -1163,7 +1178,7 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             f["met_here"] = float(met_here)
             transit = _where_clause(sent, end_rel, r"desde\s+donde|de\s+donde|de\s+onde|from\s+where")
             flag("transit", transit is not None and not ctx.lex.has("meet_cues", transit))
-            flag("not_stop_cue", _not_stop_applies(ctx, sent, rel, rels) and not met_here)
+            flag("not_stop_cue", _not_stop_applies(ctx, sent, rel, rels) and not met_here and not near_venue)
             home_break = _BACK_HOME_FIRST.search(sent[:rel])
             flag("next_trip_after_home", bool(home_break and home and any(
                 x.candidates and x.candidates[0].country == home and home_break.start() < x.span.start - s.start < rel
@@ -1182,7 +1197,7 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 cue = (rel, pm.span.text)  # "vindo de Abu Dhabi, onde foi recebido": the leg before
             if cue is None and met_here:
                 cue = (rel, pm.span.text)  # "Anchorage, where he met the governor": met there
-            if cue is None and back_to_act:
+            if cue is None and (back_to_act or near_venue):
                 cue = (rel, pm.span.text)
             # "## SÁBADO 9 — MEDELLÍN", "**Monday 21 October: Canberra**": an agenda's day heading
             agenda = si in ctx.headers and any(d.value and d.precision == "day" for d in ctx.dates_in(s.start, s.end))
@@ -1846,7 +1861,8 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
         if c.place.kind in ("landmark", "airport"):
             city = ctx.g.city_of(c.place)
             c.landmark = c.landmark or (_told(ctx, c.place.name) if c.origin_kind == "seat" else c.place.name)
-            if city is not None and _km(city, c.place) <= 12.0:
+            # an airport serves a city from well outside it (Quito's lies 22 km out, Narita 60 km)
+            if city is not None and _km(city, c.place) <= (45.0 if c.place.kind == "airport" else 12.0):
                 c.place = city
 
     # trip abroad: places at home are the departure, the return or home politics
