@@ -263,7 +263,8 @@ HELDOUT_G = DATA / "heldout_g"
 #   A: P=0.97 R=0.97 F1=0.97 date=1.00 status=1.00 met=0.75 fp_notstop=1
 #   B: P=1.00 R=1.00 F1=1.00 date=1.00 status=1.00 met=0.87 fp_notstop=0
 #   (decisions retrained with S and T, this commit: B P=0.94 F1=0.97 fp_notstop=2 (Madrid, Balneário Camboriú);
-#    E P=0.76 F1=0.82 fp_notstop=4 (Ezeiza for Buenos Aires, Brussels of a 2019 agreement, two route towns); F P=0.83 F1=0.87 fp_notstop=4)
+#    E P=0.76 F1=0.82 fp_notstop=4 (Ezeiza for Buenos Aires, Brussels of a 2019 agreement, two route towns); F P=0.83 F1=0.87 fp_notstop=4;
+#    retrained with U as well: B 0.97, C 0.95, D 0.90, E 0.83, F 0.88, G 0.89, each fp_notstop <= 3)
 #   C: P=0.93 R=0.96 F1=0.95 date=0.88 status=0.96 met=0.78 fp_notstop=2
 #   D: P=0.92 R=0.88 F1=0.90 date=0.86 status=0.91 met=0.74 fp_notstop=2
 #   E: P=0.86 R=0.91 F1=0.88 date=0.90 status=0.97 met=0.86 fp_notstop=2

@@ -168,3 +168,36 @@ def test_residences_labs_events_and_a_country_long_name_are_not_people():
 def test_a_portfolio_and_office_before_a_name_are_not_part_of_it():
     m = _mentions("In Songea he met Culture Minister Damas Ndumbaro.", lang="en", published="2023-11-01")
     assert [p.name for p in m.people] == ["Damas Ndumbaro"]
+
+
+def test_a_two_part_country_named_by_its_first_part_is_that_country():
+    m = _mentions("Lula vai à Guiana e a São Vicente e Granadinas. A cúpula será num resort na ilha de São Vicente.",
+                  lang="pt", published="2024-02-24")
+    assert {p.candidates[0].country for p in m.places if p.candidates} == {"GY", "VC"}
+
+
+def test_a_building_named_english_fashion_is_in_its_town():
+    m = _mentions("On Monday Widodo will receive him at the Bogor Presidential Palace.", lang="en",
+                  published="2022-09-02")
+    assert [p.span.text for p in m.places if p.candidates] == ["Bogor"]
+
+
+def test_a_town_alone_is_the_office_holder_named_in_full_before():
+    m = _mentions("Llamaron al presidente Juan Manuel Santos de madrugada. El propio Santos describió las jornadas "
+                  "como las más duras.", published="2017-04-02")
+    assert [p.name for p in m.people] == ["Juan Manuel Santos", "Juan Manuel Santos"]
+    assert not [p for p in m.places if p.span.text == "Santos"]
+
+
+def test_a_possessive_is_not_part_of_the_name_and_the_kings_are_not_a_governor():
+    m = _mentions("President Moon Jae-in's third summit began on Tuesday. Moon told Kim he would climb.", lang="en",
+                  published="2018-09-21")
+    assert [p.name for p in m.people if "Moon" in p.span.text] == ["Moon Jae-in", "Moon Jae-in"]
+    m = _mentions("Les acompañará el gobernador, Miguel Alonso Reyes. Los Reyes volarán a Zacatecas.",
+                  published="2015-06-28")
+    assert [p.span.text for p in m.people] == ["Miguel Alonso Reyes"]
+
+
+def test_the_fortress_of_a_town_is_no_town():
+    m = _mentions("À tarde, Montenegro passou pela Fortaleza de São Miguel.", lang="pt", published="2024-07-24")
+    assert not [p for p in m.places if p.span.text == "Fortaleza"]

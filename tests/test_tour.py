@@ -682,3 +682,38 @@ def test_a_venue_near_a_town_after_a_visit_verb_puts_the_stop_in_that_town():
     t = tour("Modi arrived in Johannesburg on Friday. On Saturday he will visit the Phoenix Settlement, the "
              "community Gandhi founded just outside Durban.", lang="en", published="2016-07-08")
     assert "Durban" in names(t)
+
+
+def test_headline_office_as_the_subject_of_a_travel_verb_names_the_traveler():
+    t = tour("Felipe VI asistirá el domingo en Montevideo a la toma de posesión de Luis Lacalle Pou, que sucede a "
+             "Tabaré Vázquez. Lacalle Pou recibirá después a las delegaciones en el Palacio Legislativo.",
+             published="2020-02-28", title="El Rey viaja a Montevideo para el relevo de Vázquez por Lacalle Pou")
+    assert t.traveler == "Felipe VI" and names(t) == ["Montevideo"]
+
+
+def test_honorifics_and_name_suffixes_do_not_hide_the_traveler():
+    t = tour("Don Felipe y doña Letizia aterrizan esta noche en Ciudad de México, donde los recibirá Enrique Peña "
+             "Nieto. Es la primera visita de Estado de Felipe VI a México. Doña Letizia visitará un hospital.",
+             published="2015-06-28", title="La agenda de los Reyes en México")
+    assert t.traveler == "Felipe VI"
+    t = tour("President Ferdinand Marcos Jr. will land in Jakarta on Sunday, where Joko Widodo will receive him.",
+             lang="en", published="2022-09-02", title="Marcos to make first state visit to Indonesia")
+    assert t.traveler == "Ferdinand Marcos Jr."
+
+
+def test_a_borough_of_the_city_on_the_same_day_is_the_city_visit():
+    t = tour("Los Reyes aterrizan el domingo 28 en el aeropuerto internacional Benito Juárez. Llegada a Ciudad de "
+             "México el domingo 28 y traslado al hotel.", published="2015-06-27", title="Los Reyes en México")
+    assert names(t) == ["Ciudad de México"]
+
+
+def test_the_airport_of_a_town_is_arriving_in_the_town():
+    t = tour("El papa pasó la mañana del martes en Prešov: nada más aterrizar en el aeropuerto de Košice se "
+             "trasladó a esa ciudad.", published="2021-09-15")
+    assert "Košice" in names(t) and "Prešov" in names(t)
+
+
+def test_a_postponed_visit_is_no_stop():
+    t = tour("Bin Salmán llegó el jueves a Bangkok. El sábado, Pakistán anunció el aplazamiento de la visita a "
+             "Islamabad prevista para el 21 de noviembre.", published="2022-11-18")
+    assert "Islamabad" not in names(t)

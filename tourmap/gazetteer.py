@@ -52,7 +52,7 @@ _BLOCKERS = {
     "cathedral", "basílica", "basilica", "monasterio", "monastery", "mezquita", "mosque",
     "santuario", "shrine", "capilla", "chapel", "convento", "seminario", "liceo", "academia",
     "biblioteca", "periódico", "revista", "agencia", "compañía", "empresa", "aerolíneas",
-    "airlines", "festival", "feria", "premio", "maratón", "orquesta", "coro", "liga",
+    "airlines", "festival", "feria", "premio", "maratón", "orquesta", "coro", "liga", "monumento", "monument", "bosque",
     "bin", "ibn", "bint",
 }
 # Capitalized words that may stand right before or after a place without making a longer name.
@@ -79,21 +79,23 @@ _COMMON_NOUN_NAMES = {
     "cabildo", "congreso", "senado", "asamblea", "concordia", "victoria", "esperanza", "libertad",
     "progreso", "porvenir", "providencia", "independencia", "constitucion", "union",
     "reforma", "trinidad", "republica", "revolucion", "paz", "gloria", "fortuna", "colonia", "patria",
-    "reyes", "reis",
+    "reyes", "reis", "fortaleza",
 }
-_ARTICLE_BEFORE = re.compile(r"(?:^|[^\w])(?:el|la|los|las|al|del|the|o|ao|do|da|os)[ \u00a0]+$", re.I)
+_ARTICLE_BEFORE = re.compile(r"(?:^|[^\w])(?:el|la|los|las|al|del|the|o|ao|do|da|os|na|pela|à)[ \u00a0]+$", re.I)
 # "Rincón del Cerro": a name that goes on with "del" and a capitalized word is a longer name
 _LONGER_NAME_AFTER = re.compile(r"[ \u00a0]+(?:del|de la|de las|de los|do|da|dos|das)[ \u00a0]+([A-ZÁÉÍÓÚÑ]\w+)")
 _METAPHOR_BEFORE = {"el", "la", "un", "una", "the", "a", "o", "um", "uma", "nuevo", "nueva"}
 _LINK_RE = r"(?:de las|de los|de la|del|de|dos|das|do|da|of the|of)"
 _CHAIN_WORD = re.compile(r"(\w+)\.?[ \u00a0]+$")
-_LINK_WORDS = {"de", "del", "la", "las", "los", "do", "da", "dos", "das", "of", "the"}
+_LINK_WORDS = {"de", "del", "la", "las", "los", "do", "da", "dos", "das", "of", "the", "a"}
 _WORD_BEFORE = re.compile(r"(\w+)[ \u00a0]+[\"“«'‘]?$")
 _TOKEN_BEFORE = re.compile(r"(\w[\w'’]*)[ \u00a0]$")
 _WORD_AFTER = re.compile(r"[ \u00a0](\w+)")
 _METAPHOR_AFTER = re.compile(r"\s+" + _LINK_RE + r"\s+[a-zñáéíóúü]")
 _FEATURE_AFTER = re.compile(r"[ \u00a0]+(?:river|rivers|lake|basin|valley|delta|estuary|strait|mountains|range|"
                             r"desert|canal|island|islands|peninsula)\b")
+_BUILDING_AFTER = re.compile(r"[ \u00a0]+(?:(?:Presidential|Royal|Grand|Imperial|National|Iconic)[ \u00a0]+)?"
+                             r"(?:Palace|Cathedral|Stadium|Town[ \u00a0]+Hall|City[ \u00a0]+Hall)\b")
 _SENTENCE_OPENERS = set(".!?:;\"“«(—–-\n")
 # Airports and air bases are written many ways ("aeropuerto internacional de Barajas", "Barajas
 # Airport", "aeroporto de Guarulhos", "base aérea de Ramstein", "Ramstein Air Base"); the built
@@ -642,12 +644,17 @@ class Gazetteer:
             return False
         if _fold(text[start:end]) in _COMMON_NOUN_NAMES and _ARTICLE_BEFORE.search(before):
             return False
+        if _fold(text[start:end]) in ("los reyes", "os reis"):  # "Los Reyes volarán a Zacatecas": the King and Queen
+            return False
         if self._longer_name_end(text, end) is not None:
             return False
         # "the Guamá river", "the Congo basin": English puts the feature noun after the name, and
         # the river or the basin is no town of that name
         if _FEATURE_AFTER.match(after):
             return False
+        # "the Bogor Presidential Palace", "Lusail Stadium": a building in the place, named English-fashion
+        if _BUILDING_AFTER.match(after):
+            return True
         # "Santiago Peña", "Washington Post": another capitalized word right after
         m = _WORD_AFTER.match(after)
         if m and _is_name_word(m.group(1)):
@@ -666,9 +673,13 @@ class Gazetteer:
         m = _LONGER_NAME_AFTER.match(text, end)
         if not m or m.group(1).lower() in _FREE or m.group(1) in ("América", "America"):
             return None  # "Estados Unidos da América"
-        for k in self._indices(m.group(1))[:5]:
-            if self._place(k).kind == "country":
-                return None
+        # "Praia de Cabo Verde", "Puerto Príncipe de Haití": the country (or region) it lies in
+        words = re.match(r"[\wÀ-ÿ'’-]+(?:[ \u00a0]+[\wÀ-ÿ'’-]+){0,3}", text[m.start(1):m.start(1) + 60])
+        parts = words.group(0).split() if words else [m.group(1)]
+        for n in range(len(parts), 0, -1):
+            for k in self._indices(" ".join(parts[:n]))[:5]:
+                if self._place(k).kind in ("country", "admin"):
+                    return None
         return m.end()
 
     @staticmethod

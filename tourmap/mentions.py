@@ -14,7 +14,7 @@ from .config import Settings
 from .dates import find_dates
 from .knowledge import Knowledge, knowledge_for
 from .lexicon import Lexicon, fold, fold_aligned
-from .models import Article, DateMention, Mentions, PlaceMention, Span
+from .models import Article, DateMention, Mentions, Place, PlaceMention, Span
 from .people import find_people
 
 _ABBREV = {"sr", "sra", "srta", "dr", "dra", "ee", "uu", "st", "mr", "mrs", "ms", "gen", "lic", "ing", "prof",
@@ -173,6 +173,23 @@ def _drop_elsewhere_landmarks(text: str, places: tuple[PlaceMention, ...]) -> tu
     return tuple(out)
 
 
+def _country_short_forms(places: tuple[PlaceMention, ...]) -> tuple[PlaceMention, ...]:
+    """"São Vicente e Granadinas" ... "na ilha de São Vicente": once the text names a two-part
+    country in full, its first part alone is that country, not the Brazilian town of the name."""
+    short: dict[str, Place] = {}
+    for pm in places:
+        c = pm.candidates[0] if pm.candidates else None
+        if c is not None and c.kind == "country":
+            m = re.match(r"(.+?)\s+(?:e|y|and|&)\s+\S", pm.span.text)
+            if m:
+                short.setdefault(m.group(1), c)
+    if not short:
+        return places
+    return tuple(PlaceMention(span=pm.span, sentence=pm.sentence, candidates=(short[pm.span.text],))
+                 if pm.span.text in short and pm.candidates and pm.candidates[0].kind != "country" else pm
+                 for pm in places)
+
+
 def find_mentions(article: Article, *, settings: Settings | None = None, knowledge: Knowledge | None = None
                   ) -> Mentions:
     """Sentences, place mentions (gazetteer), person mentions and date mentions of one article.
@@ -206,6 +223,7 @@ def find_mentions(article: Article, *, settings: Settings | None = None, knowled
                                country_spans=[(p.span.start, p.span.end, p.candidates[0].country) for p in places
                                               if p.candidates and p.candidates[0].kind == "country"
                                               and p.candidates[0].country]))
+    places = _country_short_forms(places)
     places = _drop_elsewhere_landmarks(text, _drop_common_words(text, _drop_surnames(text, places, people)))
     dates = []
     for d in find_dates(text, published=article.published, lex=lex):

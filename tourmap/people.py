@@ -54,7 +54,8 @@ class Officeholders:
     @staticmethod
     def _key(name: str) -> str:
         # "Lee Jae Myung" is "Lee Jae-myung": hyphens and case vary between newsrooms
-        return " ".join(fold(name).replace("-", " ").split())
+        # "Ferdinand Marcos Jr" is "Ferdinand Marcos Jr.": a sentence's full stop may have taken the suffix's
+        return " ".join(fold(name).replace("-", " ").replace(".", " ").split())
 
     def index(self) -> None:
         self._alias = {}
@@ -225,6 +226,8 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
                                      or not text[e0:e0 + 2].strip()):
             raw = raw[:-1]
             e0 -= 1
+        if raw.endswith(("'s", "’s")) and len(raw) > 3:  # "Moon Jae-in's visit": the possessive is not the name
+            raw, e0 = raw[:-2], e0 - 2
         runs.append(NameSpan(s0, e0, raw))
         i = j + 1
     return runs
@@ -232,6 +235,7 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
 
 # Capitalized runs headed or closed by these words name a thing, not a person: "Al-Hakim Mosque",
 # "Ilha do Combu", "Fuerzas Armadas", "Ley Bases".
+_PLACE_PREP_BEFORE = r"(?i)(?<![\w])(en|a|in|to|em|para|hacia|rumo\s+a|at|from|desde|de|da|do|of|no|na|ao)\s+$"
 _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "river", "lago", "lake", "monte",
                 "mount", "cerro", "volcan", "playa", "praia", "bahia", "baia", "bay", "ley", "lei", "law",
                 "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
@@ -245,7 +249,7 @@ _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "r
                 "laboratorio", "laboratory", "jubileo", "jubileu", "jubilee", "africa", "america", "europa",
                 "europe", "asia", "oceania", "misioneras", "misioneros", "missionaries", "martires", "martyrs",
                 "juegos", "jogos", "games", "negocios", "sudeste", "sureste", "nordeste", "noroeste", "southeast",
-                "northeast"}
+                "northeast", "bosque", "forest"}
 _THING_TAILS = {"house", "bay", "games", "mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
                 "park", "square", "bridge", "tower", "hall", "center", "centre", "stadium", "university",
                 "college", "institute", "foundation", "summit", "forum", "act", "accords", "agreement"}
@@ -283,6 +287,7 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
 
     full_names: dict[str, str] = {}  # folded surname / short form -> full name as written
     singles: list[NameSpan] = []
+    placed: set[int] = set()  # single names that are also a place: only an office-holder's surname
     for run in _name_runs(text, part):
         words = run.text.split()
         if fold(words[0]) in org and fold(words[0]) not in office:
@@ -309,10 +314,10 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
                 if j:
                     k = len(words) - len(rest) + j
         # "Culture Minister Damas Ndumbaro": a portfolio and an office word before the name
-        if k == 0 and len(words) > 2:
-            j = max((i for i in range(1, len(words) - 1) if fold(words[i]) in office and fold(words[i]) not in part
+        if len(words) - k > 2:
+            j = max((i for i in range(k + 1, len(words) - 1) if fold(words[i]) in office and fold(words[i]) not in part
                      and words[i][:1].isupper()), default=0)
-            if j and all(w[:1].isupper() for w in words[:j]):
+            if j and all(w[:1].isupper() for w in words[k:j]):
                 k = j + 1
         if k:
             off = run.text.index(words[k], len(" ".join(words[:k])))
@@ -323,7 +328,7 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             continue
         if any(w in org for w in fw):
             continue
-        if fw[0] in _THING_HEADS or fw[-1] in _THING_TAILS:
+        if any(w in _THING_HEADS for w in fw[:3][:len(fw) - 1]) or fw[-1] in _THING_TAILS:
             continue
         if fw[-1] in demonyms or fw[-1] in _REGION_ADJECTIVES:
             continue  # "Central European", "Southeast Asian": an adjective of place, not a name
@@ -333,6 +338,11 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
             continue
         near = spans_near(run.start, run.end)
         if any(ps <= run.start and run.end <= pe for ps, pe in near):
+            # "el propio Santos describió": a town's name alone may be the surname of someone named in
+            # full (decided below, once every full name is known), unless a preposition of place precedes
+            if len(words) == 1 and not re.search(_PLACE_PREP_BEFORE, text[max(0, run.start - 12):run.start]):
+                singles.append(run)
+                placed.add(run.start)
             continue  # the gazetteer's longer name covers it: a place
         # "en Emiratos Noboa": a place glued to a known name
         lead = [pe for ps, pe in near if ps == run.start and pe < run.end]
@@ -361,6 +371,9 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
                            text[max(0, run.start - 28):run.start])
         if not known and before and (fold(before.group(1)) in org or fold(before.group(1)) in _THING_HEADS):
             continue  # "el puente Rodolfo Robles", "el memorial de José Martí": named after a person
+        if not known and before and fold(before.group(1)) in office and len(words) <= 3 and \
+                re.search(r"(?:de|del|da|do|of)\s+(?:la\s+|the\s+)?$", before.group(0)):
+            continue  # "el ministro de Recursos del Petróleo", "Ministry of Health": a portfolio
         if known:
             found.append((run.start, run.end, known.name, known.role, known.country))
             for w in range(1, len(words)):
@@ -384,7 +397,11 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
                 full_names.setdefault(fold(tail), run.text)
     for run in singles:
         key = fold(run.text)
+        if lex is not None and key in lex.roles:
+            continue  # "los Reyes" are the King and Queen, not Governor Alonso Reyes
         name = full_names.get(key)
+        if name and run.start in placed and not holders.by_name(name, date=date):
+            continue
         if name:
             o = holders.by_name(name, date=date)
             found.append((run.start, run.end, name, o.role if o else None, o.country if o else None))

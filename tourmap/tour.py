@@ -313,18 +313,38 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
         score[p.name] += 3.0
         country.setdefault(p.name, p.country)
     # a surname alone in the headline ("Boric viaja a México") names a person of the text
-    title_words = {fold(w) for w in re.findall(r"[\wÀ-ÿ'’-]+", ctx.art.title or "") if w[:1].isupper()}
+    lex = ctx.lex
+    # "los Reyes" in a headline is the King and Queen, not Governor Alonso Reyes
+    title_words = {fold(w) for w in re.findall(r"[\wÀ-ÿ'’-]+", ctx.art.title or "") if w[:1].isupper()} - set(lex.roles)
     named = {p.name for p in title_people}
     for nm in {p.name for p in people} - named:
-        if fold(nm.split()[-1]) in title_words:
+        words = [w for w in nm.split() if not re.fullmatch(r"(?:Jr|Sr|[IVX]+)\.?", w)] or nm.split()
+        if fold(words[-1]) in title_words:
             score[nm] += 3.0
-    lex = ctx.lex
-    if not title_people and ctx.art.title:
-        # "El papa viaja mañana a África": the headline names the traveler by office only
+    if ctx.art.title:
+        # "El papa viaja mañana a África", "El Rey viaja a Montevideo para el relevo de Vázquez": the
+        # headline names the traveler by office, before anyone it names
         title = fold(ctx.art.title)
-        roles = {role for word, role in lex.roles.items() if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", title)}
-        for nm in {p.name for p in people if p.role in roles}:
-            score[nm] += 2.0
+        first_name = min((p.span.start for p in title_people), default=len(title))
+        stop_rx = lex.rx("stop_cues")
+        bonus: dict[str, float] = {}
+        for word, role in lex.roles.items():
+            m = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", title)
+            if not m or m.start() > first_name:
+                continue
+            after = title[m.end():m.end() + 30]
+            cue = stop_rx.search(after) if stop_rx else None
+            bonus[role] = max(bonus.get(role, 0.0), 4.5 if cue and "," not in after[:cue.start()] else 2.0)
+        for role, b in bonus.items():
+            holders = {p.name for p in people if p.role == role}
+            if len(holders) == 1 or not title_people:
+                for nm in holders:
+                    score[nm] += b
+        # "EN VIVO | Santiago Peña en Taiwán: ...": the person the headline opens with
+        lead = re.match(r"[A-ZÁÉÍÓÚÑ0-9 ]{2,}\s*[|:—–-]\s*", ctx.art.title)
+        for p in title_people:
+            if p.country and p.span.start == (lead.end() if lead else 0):
+                score[p.name] += 1.5
     for src, plist in ((ctx.text, people), (ctx.art.title, title_people)):
         host_rx = lex.rx("host_cues")
         stop_rx = lex.rx("stop_cues")
@@ -468,7 +488,7 @@ _GEO_NOUNS = {"ciudad", "capital", "municipio", "estado", "provincia", "region",
               "pueblo", "villa", "city", "town", "capital", "state", "province", "region", "village", "cidade",
               "estado", "provincia", "municipio", "turno", "paso", "etapa", "escala", "parada", "visita", "gira",
               "viaje", "viagem", "trip", "tour", "visit", "passagem", "alrededores", "afueras", "centro",
-              "isla", "island", "ilha", "islas", "islands", "ilhas"}
+              "isla", "island", "ilha", "islas", "islands", "ilhas", "aeropuerto", "aeroporto", "airport"}
 
 
 def _genitive_or_alias(ctx: _Ctx, sent: str, rel: int) -> bool:
@@ -542,6 +562,9 @@ def _facility_before(ctx: _Ctx, sent: str, rel: int) -> bool:
     m = rx.search(sent[max(0, rel - 30):rel]) if rx else None
     if m and re.search(r"(?i)(?<![\wÀ-ÿ])(?:city|town|ciudad|cidade|villa|pueblo)\s+(?:of|de|da|do)\s*$", m.group(0)):
         return False  # "the port city of Iquique", "la ciudad puerto de...": the town itself
+    if m and re.search(r"(?i)(?<![\wÀ-ÿ])(?:aeropuerto|aeroporto|airport)(?:\s+internacional)?\s+(?:of|de|del|da|do)\s*$",
+                       m.group(0)):
+        return False  # "aterrizar en el aeropuerto de Košice": the town's airport, arriving in the town
     return bool(m)
 
 
@@ -1668,8 +1691,16 @@ def _same_place(a: Candidate, b: Candidate) -> bool:
     if a.place.name == b.place.name and a.place.country == b.place.country:
         return True
     same_day = not a.date or not b.date or a.date == b.date
-    if _km(a.place, b.place) < (5.0 if same_day else 2.0):
+    km = _km(a.place, b.place)
+    if km < (5.0 if same_day else 2.0):
         return True
+    # a borough of the capital on the same day (Benito Juárez, Coyoacán in Mexico City): the capital's visit
+    small, big = sorted((a.place, b.place), key=lambda p: p.population)
+    # (not a town of the next province: Baabda above Beirut, Olivos outside Buenos Aires)
+    if same_day and km < 15.0 and small.population * 5 < big.population and (
+            small.kind == "city" and big.kind == "capital" and small.admin1 and small.admin1 == big.admin1
+            or small.kind == "landmark" and big.kind in ("city", "capital") and small.country == big.country):
+        return True  # and a landmark of it (Filoli, in Woodside)
     # landing at a city's airport (the evening before) is arriving in the city: airports lie far out
     if "airport" in (a.place.kind, b.place.kind) and a.place.kind != b.place.kind and _km(a.place, b.place) < 35.0 \
             and (same_day or len(a.date) == len(b.date) == 10
