@@ -1694,15 +1694,16 @@ def _same_place(a: Candidate, b: Candidate) -> bool:
     km = _km(a.place, b.place)
     if km < (5.0 if same_day else 2.0):
         return True
-    # a borough of the capital on the same day (Benito Juárez, Coyoacán in Mexico City): the capital's visit
+    # a borough of the capital (Benito Juárez, Coyoacán in Mexico City) or a landmark by a city (Filoli,
+    # Woodside) on the same day is that city's visit; a town of the next province is not (Baabda above
+    # Beirut, Olivos outside Buenos Aires)
     small, big = sorted((a.place, b.place), key=lambda p: p.population)
-    # (not a town of the next province: Baabda above Beirut, Olivos outside Buenos Aires)
     if same_day and km < 15.0 and small.population * 5 < big.population and (
             small.kind == "city" and big.kind == "capital" and small.admin1 and small.admin1 == big.admin1
             or small.kind == "landmark" and big.kind in ("city", "capital") and small.country == big.country):
-        return True  # and a landmark of it (Filoli, in Woodside)
+        return True
     # landing at a city's airport (the evening before) is arriving in the city: airports lie far out
-    if "airport" in (a.place.kind, b.place.kind) and a.place.kind != b.place.kind and _km(a.place, b.place) < 35.0 \
+    if "airport" in (a.place.kind, b.place.kind) and a.place.kind != b.place.kind and km < 35.0 \
             and (same_day or len(a.date) == len(b.date) == 10
                  and abs((dt.date.fromisoformat(b.date) - dt.date.fromisoformat(a.date)).days) == 1):
         return True
@@ -1892,7 +1893,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
         if c.place.kind in ("landmark", "airport"):
             city = ctx.g.city_of(c.place)
             c.landmark = c.landmark or (_told(ctx, c.place.name) if c.origin_kind == "seat" else c.place.name)
-            # an airport serves a city from well outside it (Quito's lies 22 km out, Narita 60 km)
+            # an airport serves a city from well outside it (Quito's lies 22 km out)
             if city is not None and _km(city, c.place) <= (45.0 if c.place.kind == "airport" else 12.0):
                 c.place = city
 
