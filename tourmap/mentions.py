@@ -15,7 +15,7 @@ from .dates import find_dates
 from .knowledge import Knowledge, knowledge_for
 from .lexicon import Lexicon, fold, fold_aligned
 from .models import Article, DateMention, Mentions, Place, PlaceMention, Span
-from .people import find_people
+from .people import LOCATIVE_BEFORE, LOCATIVE_OR_OF_BEFORE, find_people
 
 _ABBREV = {"sr", "sra", "srta", "dr", "dra", "ee", "uu", "st", "mr", "mrs", "ms", "gen", "lic", "ing", "prof",
            "no", "núm", "art", "av", "avda", "vs", "etc", "jr", "sto", "sta", "mt", "ft", "p", "pp", "n", "dc"}
@@ -124,9 +124,7 @@ def _drop_surnames(text: str, places: tuple[PlaceMention, ...], people) -> tuple
     out = []
     for pm in places:
         if pm.span.text in surnames and pm.candidates and pm.candidates[0].kind in ("city", "capital", "country") \
-                and not re.search(
-                r"(?i)(?<![\w])(en|a|in|to|em|para|hacia|rumo\s+a|at|from|desde|de|da|do|of)\s+$",
-                text[max(0, pm.span.start - 12):pm.span.start]):
+                and not re.search(LOCATIVE_OR_OF_BEFORE, text[max(0, pm.span.start - 12):pm.span.start]):
             continue
         out.append(pm)
     return tuple(out)
@@ -143,8 +141,7 @@ def _drop_common_words(text: str, places: tuple[PlaceMention, ...]) -> tuple[Pla
             low = w.lower()
             if low not in lowered:
                 lowered[low] = re.search(rf"(?<![\w]){re.escape(low)}(?![\w])", text) is not None
-            if lowered[low] and not re.search(r"(?i)(?<![\w])(en|a|in|to|em|no|na|ao|à|para|hacia|rumo\s+a|at|from|desde)\s+$",
-                                              text[max(0, pm.span.start - 12):pm.span.start]):
+            if lowered[low] and not re.search(LOCATIVE_BEFORE, text[max(0, pm.span.start - 12):pm.span.start]):
                 continue
         out.append(pm)
     return tuple(out)

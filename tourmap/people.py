@@ -235,7 +235,10 @@ def _name_runs(text: str, particles: frozenset[str]) -> list[NameSpan]:
 
 # Capitalized runs headed or closed by these words name a thing, not a person: "Al-Hakim Mosque",
 # "Ilha do Combu", "Fuerzas Armadas", "Ley Bases".
-_PLACE_PREP_BEFORE = r"(?i)(?<![\w])(en|a|in|to|em|para|hacia|rumo\s+a|at|from|desde|de|da|do|of|no|na|ao)\s+$"
+# A preposition of place right before a name: "viajó a Santos", "em Vitória", "from Lima". With "de"/"of"
+# as well where a genitive also reads as the place ("el gobierno de Santos" is kept a place).
+LOCATIVE_BEFORE = r"(?i)(?<![\w])(?:en|a|in|to|em|no|na|ao|à|para|hacia|rumo\s+a|at|from|desde)\s+$"
+LOCATIVE_OR_OF_BEFORE = r"(?i)(?<![\w])(?:en|a|in|to|em|no|na|ao|à|para|hacia|rumo\s+a|at|from|desde|de|da|do|of)\s+$"
 _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "river", "lago", "lake", "monte",
                 "mount", "cerro", "volcan", "playa", "praia", "bahia", "baia", "bay", "ley", "lei", "law",
                 "fuerzas", "forcas", "forces", "operacion", "operacao", "operation", "plan", "programa",
@@ -340,7 +343,7 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
         if any(ps <= run.start and run.end <= pe for ps, pe in near):
             # "el propio Santos describió": a town's name alone may be the surname of someone named in
             # full (decided below, once every full name is known), unless a preposition of place precedes
-            if len(words) == 1 and not re.search(_PLACE_PREP_BEFORE, text[max(0, run.start - 12):run.start]):
+            if len(words) == 1 and not re.search(LOCATIVE_OR_OF_BEFORE, text[max(0, run.start - 12):run.start]):
                 singles.append(run)
                 placed.add(run.start)
             continue  # the gazetteer's longer name covers it: a place
