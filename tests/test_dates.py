@@ -37,6 +37,8 @@ CASES = [
     ("na noite de terça-feira (16)", "2024-04-17", "pt", "2024-04-16"),
     ("Em julho do ano passado, os dois líderes", "2024-04-17", "pt", "2023-07"),
     ("No sábado (15), o presidente segue para Abu Dhabi", "2023-04-14", "pt", "2023-04-15"),
+    ("A week ago today, Modi left the capital", "2024-01-09", "en", "2024-01-02"),
+    ("Hoy hace una semana, el presidente llegó a Lima", "2024-01-09", "es", "2024-01-02"),
 ]
 
 

@@ -201,3 +201,11 @@ def test_a_possessive_is_not_part_of_the_name_and_the_kings_are_not_a_governor()
 def test_the_fortress_of_a_town_is_no_town():
     m = _mentions("À tarde, Montenegro passou pela Fortaleza de São Miguel.", lang="pt", published="2024-07-24")
     assert not [p for p in m.places if p.span.text == "Fortaleza"]
+
+
+def test_a_name_written_with_accents_its_source_lacks_is_found():
+    from tourmap.config import Settings
+    from tourmap.knowledge import knowledge_for
+    g = knowledge_for(Settings()).gazetteer
+    text = "Orbán hizo una parada en Shushá, en Karabaj."
+    assert "Shushá" in [text[s:e] for s, e, _ in g.match(text)]

@@ -243,7 +243,7 @@ def tense_at(text: str, pos: int, lex: Lexicon, *, window: tuple[int, int] | Non
     return _nearest(_cues(text[lo:hi], lex), lo, pos)
 
 
-def _names_event(text: str, s: int, e: int, lex: Lexicon) -> bool:
+def names_event(text: str, s: int, e: int, lex: Lexicon) -> bool:
     """"the September 11 attacks", "los atentados del 11 de septiembre": a date that names a past event
     (a topic noun right after it, or before it behind "de"), not a day of the story."""
     m = re.match(r"\s+([a-záéíóúâêôãõçñ]+)", text[e:e + 25])
@@ -369,7 +369,7 @@ class DateGrammar:
         words = []
         for key in ("day_after_tomorrow", "day_before_yesterday", "today", "tomorrow", "yesterday",
                     "next_month", "last_month", "this_month", "next_year", "last_year", "week_later", "day_later",
-                    "day_before", "this_weekend", "last_weekend"):
+                    "day_before", "this_weekend", "last_weekend", "week_ago"):
             for w in lex.date_words(key):
                 words.append((w, key))
         # one pattern for every date word, longest first; the group that matched names the word's key
@@ -778,7 +778,7 @@ class _Reader:
         s, e = m.span()
         if gd.get("par") is None and self.text[e - 1:e] == ")":
             e = len(self.text[:e].rstrip(")").rstrip())
-        if not gd.get("y") and _names_event(self.text, s, e, self.lex):
+        if not gd.get("y") and names_event(self.text, s, e, self.lex):
             return
         wdn = self.lex.weekdays.get(fold(gd["wd"])) if gd.get("wd") else None
         d = self._full_date(mon, int(gd["d"]), gd.get("y"), s, wdn)
@@ -972,6 +972,8 @@ class _Reader:
                 val = (pub - dt.timedelta(days=1)).isoformat()
             elif key == "day_before_yesterday":
                 val = (pub - dt.timedelta(days=2)).isoformat()
+            elif key == "week_ago":
+                val = (pub - dt.timedelta(days=7)).isoformat()
             elif key in ("next_month", "last_month", "this_month"):
                 y, mo = _add_month(pub.year, pub.month, {"next_month": 1, "last_month": -1}.get(key, 0))
                 val, prec = f"{y:04d}-{mo:02d}", "month"

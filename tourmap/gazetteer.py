@@ -553,7 +553,8 @@ class Gazetteer:
             word = text[s0:e0]
             upper = len(word) > 1 and word.isupper()
             if word not in firsts and word not in names and not upper and \
-                    (word.isascii() or _strip_accents(word) not in self._plain_firsts()):
+                    (word.isascii() or (_strip_accents(word) not in self._plain_firsts()
+                                        and _strip_accents(word) not in names)):
                 i += 1
                 continue
             found = None
@@ -714,8 +715,10 @@ class Gazetteer:
         return sum(w[0].isupper() for w in words) / len(words) >= 0.8
 
     # ------------------------------------------------------------------ reverse
-    def nearest(self, lat: float, lon: float, *, kinds: tuple[str, ...] = ("city", "capital")) -> Place | None:
-        """The nearest place of the given kinds (great-circle distance), or None."""
+    def nearest(self, lat: float, lon: float, *, kinds: tuple[str, ...] = ("city", "capital"),
+                with_admin1: bool = False) -> Place | None:
+        """The nearest place of the given kinds (great-circle distance), or None; `with_admin1`:
+        only places whose first-level region is known (what a curated landmark lies in)."""
         if self._grid is None:
             grid: dict[tuple[int, int], list[int]] = {}
             for i in range(len(self)):
@@ -731,7 +734,7 @@ class Gazetteer:
                         continue
                     for i in self._grid.get((cy + dy, (cx + dx + 180) % 360 - 180), ()):
                         p = self._place(i)
-                        if p.kind not in kinds:
+                        if p.kind not in kinds or (with_admin1 and not p.admin1):
                             continue
                         d = _haversine(lat, lon, p.lat, p.lon)
                         if d < best_d or (d == best_d and best is not None and

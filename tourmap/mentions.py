@@ -130,6 +130,30 @@ def _drop_surnames(text: str, places: tuple[PlaceMention, ...], people) -> tuple
     return tuple(out)
 
 
+_HYPHEN_BEFORE = re.compile(r"[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ][\wÀ-ÿ'’]+-$")
+_HYPHEN_AFTER = re.compile(r"-[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ][\wÀ-ÿ'’]+")
+
+
+def _drop_hyphen_parts(text: str, places: tuple[PlaceMention, ...], people) -> tuple[PlaceMention, ...]:
+    """"José Ramos-Horta": a town's name joined by a hyphen to a capitalised word is part of a compound
+    name when that word is no place or the compound is a person's surname; "la ruta Quito-Guayaquil"
+    joins two places and keeps both."""
+    ends = {pm.span.end for pm in places if pm.candidates}
+    starts = {pm.span.start for pm in places if pm.candidates}
+    surnames = {w for p in people for w in p.span.text.split() if "-" in w}
+    out = []
+    for pm in places:
+        s, e = pm.span.start, pm.span.end
+        before = _HYPHEN_BEFORE.search(text[max(0, s - 30):s])
+        after = _HYPHEN_AFTER.match(text, e)
+        compound = (before.group(0) if before else "") + pm.span.text + (after.group(0) if after else "")
+        if pm.candidates and ((before and (s - 1 not in ends or compound in surnames)) or
+                              (after and (e + 1 not in starts or compound in surnames))):
+            continue
+        out.append(pm)
+    return tuple(out)
+
+
 def _drop_common_words(text: str, places: tuple[PlaceMention, ...]) -> tuple[PlaceMention, ...]:
     """"Ministério da Saúde", "Nísia Trindade (Saúde)": a town named by a word the article also
     writes in lower case ("saúde pública") is that word, unless a preposition of place stands before it."""
@@ -221,6 +245,7 @@ def find_mentions(article: Article, *, settings: Settings | None = None, knowled
                                               if p.candidates and p.candidates[0].kind == "country"
                                               and p.candidates[0].country]))
     places = _country_short_forms(places)
+    places = _drop_hyphen_parts(text, places, people)
     places = _drop_elsewhere_landmarks(text, _drop_common_words(text, _drop_surnames(text, places, people)))
     dates = []
     for d in find_dates(text, published=article.published, lex=lex):

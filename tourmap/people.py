@@ -252,7 +252,7 @@ _THING_HEADS = {"isla", "islas", "ilha", "ilhas", "island", "islands", "rio", "r
                 "laboratorio", "laboratory", "jubileo", "jubileu", "jubilee", "africa", "america", "europa",
                 "europe", "asia", "oceania", "misioneras", "misioneros", "missionaries", "martires", "martyrs",
                 "juegos", "jogos", "games", "negocios", "sudeste", "sureste", "nordeste", "noroeste", "southeast",
-                "northeast", "bosque", "forest"}
+                "northeast", "bosque", "forest", "sistema", "system", "pacos"}
 _THING_TAILS = {"house", "bay", "games", "mosque", "church", "cathedral", "basilica", "palace", "museum", "temple", "shrine", "memorial",
                 "park", "square", "bridge", "tower", "hall", "center", "centre", "stadium", "university",
                 "college", "institute", "foundation", "summit", "forum", "act", "accords", "agreement"}
@@ -316,6 +316,8 @@ def find_people(text: str, *, sentences: tuple[Span, ...], lex: Lexicon, date: s
                     j += 1
                 if j:
                     k = len(words) - len(rest) + j
+                elif len(rest) >= 2 and re.search(r"(?<![\w])(?:de|del|of|do|da)\s+$", text[max(0, run.start - 5):run.start]):
+                    k = len(words) - len(rest)  # "la exalcaldesa de Milán Letizia Moratti": the town is hers
         # "Culture Minister Damas Ndumbaro": a portfolio and an office word before the name
         if len(words) - k > 2:
             j = max((i for i in range(k + 1, len(words) - 1) if fold(words[i]) in office and fold(words[i]) not in part

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .config import Settings
-from .dates import DateExpr, clause_bounds, find_dates, tense_at
+from .dates import DateExpr, clause_bounds, find_dates, names_event, tense_at
 from .dating import choose, date_choices
 from .meetings import choose as choose_met, met_choices, surname
 from .knowledge import Knowledge, knowledge_for
@@ -31,6 +31,7 @@ from .people import Officeholders, find_people
 FAR_CUE = 100  # characters from a visit or meeting word to a country it can still govern
 CITY_STATES = {"VA", "MC", "SG", "SM", "LI", "AD", "MT", "BH", "QA", "LU", "HK", "MO"}
 LEADER_ROLES = ("president", "head_of_government", "monarch", "crown_prince", "pope")
+HOME_TOUR_RATIO = 2.0  # a trip is abroad unless its places at home weigh more than twice those abroad
 SEAT_VETO = 0.3  # a meeting placed at a leader's seat needs the rules and this much of the decision
 _SEGMENT = re.compile(r";|\s[—–]\s|\n")
 
@@ -289,7 +290,8 @@ class _Ctx:
                 continue
             lo = bisect.bisect_left(starts, s.start)
             hi = bisect.bisect_left(starts, s.end)
-            ds = [d for d in self.dates[lo:hi] if d.value]
+            # "voló a Gyumri, todavía marcada por el terremoto de 1988": a date naming an event is no day of the story
+            ds = [d for d in self.dates[lo:hi] if d.value and not names_event(self.text, d.start, d.end, self.lex)]
             if pub and ds and all(_days_before(d.value, pub) > 20 for d in ds) and not self._future_elsewhere(s, ds):
                 out.add(i)
         return out
@@ -345,6 +347,12 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
         for p in title_people:
             if p.country and p.span.start == (lead.end() if lead else 0):
                 score[p.name] += 1.5
+        # "EMBALÓ EM DIGRESSÃO: ...", "Boric, en Pekín": a headline that opens with a surname of the text
+        first = re.match(r"\W*([\wÀ-ÿ'’-]+)", ctx.art.title)
+        if first and not title_people or first and all(p.span.start > first.end() for p in title_people):
+            for nm in {p.name for p in people}:
+                if fold(nm.split()[-1]) == fold(first.group(1)) and len(nm.split()) >= 2:
+                    score[nm] += 1.5
     for src, plist in ((ctx.text, people), (ctx.art.title, title_people)):
         host_rx = lex.rx("host_cues")
         stop_rx = lex.rx("stop_cues")
@@ -673,6 +681,34 @@ def _speaks(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
     return False
 
 
+_OFFICE_OF = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:(?:jefe|jefa|inquilino|inquilina|head|chief|occupant|tenant|chefe)"
+                        r"\s+(?:del|de\s+la|de|of\s+the|of|do|da)|(?:candidat[oa]s?|candidates?|carrera|race|corrida|"
+                        r"aspirante|bid)\s+(?:a\s+la|al|a|hacia\s+la|por\s+la|for\s+the|to\s+the|à|ao|pela|pelo))\s*$")
+_AGENDA_ITEM = re.compile(r"\s*[-*•]\s+(?:\*\*)?[^:—–.]{3,40}?(?:\*\*)?\s*[:—–]")
+_AIRPORT_OF = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:aeropuerto|airport|aeroporto)(?:\s+internacional|\s+international)?"
+                         r"\s+(?:de|of|do|da)?\s*$")
+_DATELINE_HEAD = re.compile(r"[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ .'’/,-]{0,40}")
+
+
+def _in_dateline(sent: str, rel: int, name: str) -> bool:
+    """"SEÚL/MOSCÚ, 19 jun (EFE).-": every place of the capitals that open the story is the dateline."""
+    return name.isupper() and _DATELINE_HEAD.fullmatch(sent[:rel]) is not None
+
+
+_CLAUSE_START = re.compile(r"(?i)(?:^|[.;:,(—–]\s*|(?<![\wÀ-ÿ])(?:y|and|e|que|that|but|pero|mas|while|mientras)\s+)$")
+_AND_ANOTHER = re.compile(r"\s+(?:y|and|e)\s+[A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’-]*(?:\s+[A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’-]*)?")
+
+
+def _state_subject(ctx: _Ctx, sent: str, rel: int, end: int) -> bool:
+    """"Berlin signed a similar accord", "algo que Moscú y Pyongyang niegan": a capital or country as the
+    subject of what a government does or says is the state, not a place visited."""
+    if not _CLAUSE_START.search(sent[:rel]):
+        return False
+    m = _AND_ANOTHER.match(sent, end)
+    after = " ".join(sent[m.end() if m else end:].split()[:3])
+    return any(v.start() == 0 for key in ("state_verbs", "speech_verbs") for v in ctx.lex.find(key, after))
+
+
 def _revisit_reference(sent: str, rel: int) -> bool:
     """"dos días después de su paso por Madrid": a stop already told, used to date the next one."""
     return bool(_REVISIT.search(sent[max(0, rel - 60):rel]))
@@ -811,6 +847,7 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
     lo, hi = _segment(sent, rel)
     nouns = ctx.lex.compiled("tour:stop_nouns", lambda: {fold(w) for w in ctx.lex.words("stop_nouns")})
     cues = []
+    negated = []
     for m in ctx.lex.find("stop_cues", sent):
         if not lo <= m.start() < hi:
             continue
@@ -834,6 +871,7 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
         if (ctx.lex.has("negations", " ".join(sent[max(0, m.start() - 14):m.start()].split()[-2:])) or
                 _NEGATED.search(sent[max(0, m.start() - 30):m.start()])) and \
                 not _NOT_ONLY.search(sent[max(0, m.start() - 30):m.start()]):
+            negated.append(m)
             continue
         cues.append(m)
     if not cues:
@@ -846,6 +884,10 @@ def _stop_cue_near(ctx: _Ctx, sent: str, rel: int) -> tuple[int, str] | None:
     before = [m for m in cues if m.end() <= rel and head - m.end() <= 110]
     if before:
         m = max(before, key=lambda m: m.end())
+        # "cutting short a foreign tour and would not attend the forum in Davos": the verb that
+        # governs the place is negated; a cue further back does not reach past it
+        if any(m.end() <= n.start() and n.end() <= rel for n in negated):
+            return None
         return m.start(), m.group(0)
     # a cue after the place governs it only inside its clause ("en Emiratos Noboa tiene previsto reunirse")
     clo, chi = clause_bounds(sent, rel)
@@ -935,6 +977,14 @@ def _date_for(ctx: _Ctx, pos: int, status: str | None, *, own_sentence_only: boo
         last = max(points, key=lambda d: d.end)
         if any(d.value is None and d.start > last.end for d in prev):
             return None, None
+    if last.precision != "day":
+        # "ayer lunes ... desde el inicio de la invasión, en febrero": a coarser date before the
+        # day told is backstory and does not move the narrative off that day
+        days = [d for d in prev if d.role == "point" and d.value and d.precision == "day"]
+        day = max(days, key=lambda d: d.end) if days else None
+        if day is not None and all(d.value and d.value < day.value[:len(d.value)]
+                                   for d in prev if d.end > day.end):
+            last = day
     if si - sentence_index(ctx.sents, last.start) > 12:
         return None, None
     if last.precision != "day" or not _consistent(last.value, status, ctx.pub):
@@ -1093,6 +1143,14 @@ def _context_weights(ctx: _Ctx) -> dict[str, float]:
     return dict(w)
 
 
+def _admin1_of(ctx: _Ctx, place: Place) -> str | None:
+    """A place's first-level region; a curated place (Mar-a-Lago) has that of the town it lies by."""
+    if place.admin1 or place.kind in ("country", "admin", "region"):
+        return place.admin1
+    town = ctx.g.nearest(place.lat, place.lon, with_admin1=True)
+    return town.admin1 if town is not None and _km(town, place) <= 30.0 else None
+
+
 def _place_level(place: Place) -> str:
     if place.kind == "country":
         return "country"
@@ -1117,6 +1175,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
     for si, pms in sorted(by_sent.items()):
         s = ctx.sents[si]
         rels = [pm.span.start - s.start for pm in pms]
+        state_rels = {r for r, pm in zip(rels, pms) if pm.candidates and pm.candidates[0].kind in ("capital", "country")
+                      and _state_subject(ctx, s.text, r, pm.span.end - s.start)}
         for pm in pms:
             rel = pm.span.start - s.start
             end_rel = pm.span.end - s.start
@@ -1128,6 +1188,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 continue
             # None: a national institution, placed in the host country's capital later
             place = _resolve(ctx, pm, context, home) if pm.candidates else None
+            if place is not None and place.kind == "landmark" and _OFFICE_OF.search(sent[max(0, rel - 25):rel]):
+                continue  # "el jefe del Kremlin", "candidato a la Casa Blanca": a person or an office, not a visit
             f: dict[str, float] = {}
             exits: list[str] = []  # the hand-written rules' reasons to drop, in their order
 
@@ -1194,9 +1256,10 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             f["event_genitive"] = float(bool(ev_before and (ev_before.search(sent[max(0, rel - 60):rel]) or
                                                             ev_after.match(sent[end_rel:end_rel + 30]))))
             lo_c, hi_c = clause_bounds(sent, rel)
-            f["negated_cue"] = float(any(_NEGATED.search(sent[max(lo_c, m.start() - 30):m.start()])
+            clause = sent[lo_c:hi_c]
+            f["negated_cue"] = float(any(_NEGATED.search(clause[max(0, m.start() - 30):m.start()])
                                          for key in ("stop_cues", "meet_cues")
-                                         for m in ctx.lex.find(key, sent[lo_c:hi_c])))
+                                         for m in ctx.lex.find(key, clause)))
             met_here = _meeting_at_layover(ctx, sent, end_rel)
             f["met_here"] = float(met_here)
             transit = _where_clause(sent, end_rel, r"desde\s+donde|de\s+donde|de\s+onde|from\s+where")
@@ -1207,12 +1270,15 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 x.candidates and x.candidates[0].country == home and home_break.start() < x.span.start - s.start < rel
                 for x in pms)))
             flag("background_sentence", si in ctx.background and not (
-                si == 0 and rel < 3 and pm.span.text.isupper()
+                si == 0 and _in_dateline(sent, rel, pm.span.text)
                 and ctx.lex.has("cancelled", sent) and not ctx.lex.has("background", sent)))
             flag("apposition", _apposition(sent, rel, [r for r in rels if r < rel], pms, s.start))
             flag("revisit_reference", _revisit_reference(sent, rel))
             flag("speaks", (place is None or place.kind == "landmark") and _speaks(ctx, sent, rel, end_rel))
-            is_dateline = si == 0 and rel < 3 and pm.span.text.isupper()
+            flag("state_subject", rel in state_rels)
+            # "Berlin signed a similar accord with Kenya": the state's act, not the traveler's visit
+            flag("state_clause", any(r < rel and not re.search(r"[.;:]", sent[r:rel]) for r in state_rels))
+            is_dateline = si == 0 and _in_dateline(sent, rel, pm.span.text)
             f["dateline"] = float(is_dateline)
             cue = _stop_cue_near(ctx, sent, rel)
             f["stop_cue"] = float(cue is not None)
@@ -1223,7 +1289,11 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             if cue is None and (back_to_act or near_venue):
                 cue = (rel, pm.span.text)
             # "## SÁBADO 9 — MEDELLÍN", "**Monday 21 October: Canberra**": an agenda's day heading
-            agenda = si in ctx.headers and any(d.value and d.precision == "day" for d in ctx.dates_in(s.start, s.end))
+            # "- Saturday: summit with President Prabowo at the palace in Bogor": an agenda's day item
+            item = _AGENDA_ITEM.match(sent)
+            agenda = (si in ctx.headers or item is not None and any(
+                d.value and d.precision == "day" for d in ctx.dates_in(s.start, s.start + item.end()))) and \
+                any(d.value and d.precision == "day" for d in ctx.dates_in(s.start, s.end))
             f["agenda_heading"] = float(agenda)
             if cue is None and agenda:
                 cue = (rel, pm.span.text)
@@ -1336,6 +1406,9 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
     first_seen: set = set()
     foreign_kept = {c.place.country for c in cands if not c.exits and c.place.country and home
                     and c.place.country != home}
+    # how much of what the rules keep is at home: a tour at home with one doubtful foreign name
+    n_home_ruled = sum(1 for c in cands if not c.exits and home and c.place.country == home)
+    n_foreign_ruled = sum(1 for c in cands if not c.exits and home and c.place.country and c.place.country != home)
     title = fold(ctx.art.title or "")
     name_key = surname(traveler) if traveler else None
     dateline = next((c for c in cands if c.origin_kind == "dateline"), None)
@@ -1360,6 +1433,7 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
         f["home"] = float(_at_home(ctx, c.place, home))
         f["home_unknown"] = float(not home)
         f["abroad_trip"] = float(bool(foreign_kept))
+        f["home_share"] = n_home_ruled / max(1, n_home_ruled + n_foreign_ruled)
         f["n_same_place"] = math.log1p(by_name[key])
         f["n_same_place_kept"] = math.log1p(kept_by_name[key] - (0 if c.exits else 1))
         f["first_mention"] = float(key not in first_seen)
@@ -1866,7 +1940,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     resolved: list[Candidate] = []
     for c in cands:
         if c.level == "institution":
-            prev = [x for x in resolved if x.place.country and x.place.country != home]
+            prev = [x for x in resolved if x.place.country and x.place.country != home and x.origin_kind != "dateline"]
             code = prev[-1].place.country if prev else None
             # the country its paragraph last named ("llegó a la Argentina ... ante la Asamblea
             # Legislativa") rather than the last stop told, which may be another leg
@@ -1896,6 +1970,15 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
             # an airport serves a city from well outside it (Quito's lies 22 km out)
             if city is not None and _km(city, c.place) <= (45.0 if c.place.kind == "airport" else 12.0):
                 c.place = city
+    # "aterrizó en el aeropuerto de Sunan": a district that names the airport stands for the city it serves
+    for c in cands:
+        s0 = ctx.sents[c.sentence]
+        if c.place.kind == "city" and _AIRPORT_OF.search(s0.text[max(0, c.pos - s0.start - 40):c.pos - s0.start]):
+            served = [x.place for x in cands if x.place.kind in ("city", "capital") and x.place.country == c.place.country
+                      and x.place.population > c.place.population and _km(x.place, c.place) <= 45.0]
+            if served:
+                c.landmark = c.landmark or c.mention
+                c.place = min(served, key=lambda p: _km(p, c.place))
 
     # trip abroad: places at home are the departure, the return or home politics
     # (a trip abroad weeks before, told as background, does not make a tour at home a trip abroad)
@@ -1903,6 +1986,10 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     # one doubtful foreign mention must not wipe out a whole tour at home.
     foreign = [c for c in _drop_earlier_trips(cands, art.published)
                if c.place.country and home and not _at_home(ctx, c.place, home)]
+    # a tour at home told at length outweighs a doubtful foreign name or two ("the government in Malé")
+    at_home = sum(c.prob for c in cands if home and _at_home(ctx, c.place, home) and c.origin_kind != "dateline")
+    if home and foreign and sum(c.prob for c in foreign) * HOME_TOUR_RATIO < at_home:
+        foreign = []
     if home and foreign:
         cut = [c for c in cands if _at_home(ctx, c.place, home) and not _hosting_on_trip(ctx, c, traveler, people, home)]
         why = "home_while_abroad"
@@ -1913,6 +2000,14 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
         cut = [c for c in cands if c.origin_kind == "dateline" and len(cands) <= 1]
         why = "lone_dateline"
     cands = _cut(ctx, cands, cut, why)
+    # "MADRID, 13 Jul. (EUROPA PRESS) - Raisi ha llegado este jueves a Harare": the desk files from
+    # the dateline while the lead already has the traveler somewhere else
+    lead = [c for c in cands if c.origin_kind != "dateline" and ctx.paragraph_of[c.sentence] <= 1
+            and c.status != "planned"]
+    cut = [d for d in cands if d.origin_kind == "dateline" and any(
+        c.place.country != d.place.country if c.level == "country" else _km(c.place, d.place) > 50.0
+        for c in lead if c.place.name != d.arrived_from and d.place.name != c.arrived_from)]
+    cands = _cut(ctx, cands, cut, "dateline_elsewhere")
 
     # people met are named as the article writes them in full ("Claudia Sheinbaum"), else canonically
     written: dict[str, str] = {}
@@ -2025,7 +2120,7 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
             c.place, c.level = place, "city"
         elif c.level == "admin":
             inside = [x for x in specific if x.place.country == c.place.country
-                      and (x.place.admin1 == c.place.admin1 or not c.place.admin1)]
+                      and (not c.place.admin1 or _admin1_of(ctx, x.place) == c.place.admin1)]
             if inside:
                 near = min(inside, key=lambda x: abs(x.pos - c.pos))
                 near.support += [c.prob] + c.support
