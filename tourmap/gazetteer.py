@@ -715,15 +715,18 @@ class Gazetteer:
         return sum(w[0].isupper() for w in words) / len(words) >= 0.8
 
     # ------------------------------------------------------------------ reverse
-    def nearest(self, lat: float, lon: float, *, kinds: tuple[str, ...] = ("city", "capital"),
-                with_admin1: bool = False) -> Place | None:
-        """The nearest place of the given kinds (great-circle distance), or None; `with_admin1`:
-        only places whose first-level region is known (what a curated landmark lies in)."""
+    def nearest(self, lat: float, lon: float, *, kinds: tuple[str, ...] = ("city", "capital")) -> Place | None:
+        """The nearest place of the given kinds (great-circle distance), or None."""
         if self._grid is None:
+            # from the raw rows: a Place for each of ~150 000 rows would cost half a second and 50 MB
+            self._split_rows()
             grid: dict[tuple[int, int], list[int]] = {}
-            for i in range(len(self)):
-                p = self._place(i)
-                grid.setdefault((math.floor(p.lat), math.floor(p.lon)), []).append(i)
+            for i, row in enumerate(self._rows):
+                if isinstance(row, Place):
+                    y, x = row.lat, row.lon
+                else:
+                    _, y, x, _ = row.split("\t", 3)
+                grid.setdefault((math.floor(float(y)), math.floor(float(x))), []).append(i)
             self._grid = grid
         cy, cx = math.floor(lat), math.floor(lon)
         best, best_d = None, math.inf
@@ -733,8 +736,11 @@ class Gazetteer:
                     if max(abs(dy), abs(dx)) != r:
                         continue
                     for i in self._grid.get((cy + dy, (cx + dx + 180) % 360 - 180), ()):
+                        row = self._rows[i]
+                        if not isinstance(row, Place) and row.split("\t", 5)[4] not in kinds:
+                            continue
                         p = self._place(i)
-                        if p.kind not in kinds or (with_admin1 and not p.admin1):
+                        if p.kind not in kinds:
                             continue
                         d = _haversine(lat, lon, p.lat, p.lon)
                         if d < best_d or (d == best_d and best is not None and

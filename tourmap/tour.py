@@ -1144,10 +1144,10 @@ def _context_weights(ctx: _Ctx) -> dict[str, float]:
 
 
 def _admin1_of(ctx: _Ctx, place: Place) -> str | None:
-    """A place's first-level region; a curated place (Mar-a-Lago) has that of the town it lies by."""
+    """A place's first-level region; a landmark (Mar-a-Lago, the Tourmalet) has that of the town it lies by."""
     if place.admin1 or place.kind in ("country", "admin", "region"):
         return place.admin1
-    town = ctx.g.nearest(place.lat, place.lon, with_admin1=True)
+    town = ctx.g.nearest(place.lat, place.lon)
     return town.admin1 if town is not None and _km(town, place) <= 30.0 else None
 
 
