@@ -778,3 +778,24 @@ def test_a_headline_that_opens_with_a_surname_names_the_traveler():
              "da República, em Dakar. No sábado, Denis Sassou Nguesso acolheu-o em Brazzaville.", lang="pt",
              published="2020-01-05", title="EMBALÓ EM DIGRESSÃO: agradece a Macky Sall e a Sassou Nguesso")
     assert t.traveler == "Umaro Sissoco Embaló"
+
+
+def test_a_tour_called_off_in_the_lead_has_no_stops_abroad():
+    t = tour("Tokio, 9 ago (EFE).- El primer ministro de Japón, Fumio Kishida, canceló este viernes la gira de cuatro "
+             "días que iba a llevarlo a Kazajistán, Uzbekistán y Mongolia, tras un aviso de terremoto.",
+             published="2024-08-09")
+    assert not {"Astaná", "Astana", "Taskent", "Ulán Bator", "Ulan Bator"} & set(names(t))
+
+
+def test_one_city_under_two_names_is_one_stop():
+    t = tour("NOVA DELI — O Presidente João Lourenço foi recebido este sábado no Rashtrapati Bhavan. O Presidente "
+             "deixou Luanda rumo à capital indiana e chegou na sexta-feira.", lang="pt", published="2025-05-03")
+    assert len([s for s in t.stops if s.country == "IN"]) == 1
+
+
+def test_a_city_told_again_without_a_day_is_the_same_stay():
+    t = tour("Ramos-Horta inicia hoje uma visita de Estado a Angola. O programa arranca em Luanda com o encontro "
+             "com João Lourenço. O Nobel da Paz chega a Luanda vindo de Maputo, onde esteve desde quarta-feira. "
+             "\"Estamos gratos\", disse Ramos-Horta em Maputo. Na terça-feira, o Presidente visita a Academia "
+             "Diplomática em Luanda.", lang="pt", published="2024-07-08")
+    assert names(t).count("Maputo") <= 1

@@ -1768,6 +1768,10 @@ def _same_place(a: Candidate, b: Candidate) -> bool:
     km = _km(a.place, b.place)
     if km < (5.0 if same_day else 2.0):
         return True
+    # Delhi and New Delhi, four kilometres apart: one city under two names that share a word, any day
+    if km < 5.0 and a.place.country == b.place.country and {a.place.kind, b.place.kind} <= {"city", "capital"} \
+            and {w for w in fold(a.place.name).split() if len(w) > 3} & {w for w in fold(b.place.name).split() if len(w) > 3}:
+        return True
     # a borough of the capital (Benito Juárez, Coyoacán in Mexico City) or a landmark by a city (Filoli,
     # Woodside) on the same day is that city's visit; a town of the next province is not (Baabda above
     # Beirut, Olivos outside Buenos Aires)
@@ -2253,8 +2257,13 @@ def _fold_repeats(cands: list[Candidate]) -> list[Candidate]:
     keep: list[Candidate] = []
     for c in sorted(cands, key=lambda c: -max([c.prob, *c.support])):
         same = [k for k in keep if _same_place(k, c) or (k.place.name, k.place.country) == (c.place.name, c.place.country)]
-        # the rules' own second visits stand; only what the decision let in besides them folds
-        if not same or c.rule_support or _firm(c) and all(_firm(k) and k.date != c.date for k in same):
+        # the rules' own second visits stand when the text dates them or says the traveler came back
+        # ("disse Ramos-Horta em Maputo" after the Maputo days is the same stay told again); only
+        # what the decision let in besides them folds
+        told_again = not c.date or not (c.features.get("own_date") or c.features.get("sentence_dates"))
+        back = c.features.get("return_cue", 0.0) > 0 or c.features.get("back_to_act", 0.0) > 0
+        if not same or c.rule_support and (not told_again or back) or \
+                _firm(c) and all(_firm(k) and k.date != c.date for k in same):
             keep.append(c)
             continue
         k = min(same, key=lambda k: abs(k.pos - c.pos))
