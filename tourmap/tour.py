@@ -2192,7 +2192,10 @@ def _assign_dates(ctx: _Ctx, cands: list[Candidate], trace: list | None) -> None
         # the rules' date stands unless the decision is sure of another one
         best = choose(choices, model)
         ruled = max((x.prob for x in choices if x.features.get("rule_choice")), default=None)
-        if best is not None and best.expr.value != c.date and (ruled is None or best.prob > ruled + 0.15):
+        # where the rules found no date, the decision's must agree with the status: a visit already
+        # made is not dated after publication ("Tras reunirse con Milei, este lunes 22 se verá con Noboa")
+        if best is not None and best.expr.value != c.date and (ruled is None or best.prob > ruled + 0.15) \
+                and (c.date or _consistent(best.expr.value, c.status, ctx.pub)):
             c.date, c.date_end = best.expr.value, best.expr.value_end
         elif ruled is not None and ruled < 0.2:
             c.date = c.date_end = None  # the decision is sure the rules' pick is not this stop's date
