@@ -349,7 +349,7 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
                 score[p.name] += 1.5
         # "EMBALÓ EM DIGRESSÃO: ...", "Boric, en Pekín": a headline that opens with a surname of the text
         first = re.match(r"\W*([\wÀ-ÿ'’-]+)", ctx.art.title)
-        if first and not title_people or first and all(p.span.start > first.end() for p in title_people):
+        if first and all(p.span.start > first.end() for p in title_people):
             for nm in {p.name for p in people}:
                 if fold(nm.split()[-1]) == fold(first.group(1)) and len(nm.split()) >= 2:
                     score[nm] += 1.5
