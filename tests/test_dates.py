@@ -337,3 +337,9 @@ def test_windows_around_anchors_find_what_a_whole_scan_finds(monkeypatch):
                                                                   ("num", "mon", "wd", "yearend", "word", "vague")})
     assert find_dates(text + "", published="2025-12-21", lex=load_lexicon("es")) == windowed
     assert len(windowed) > 20
+
+
+def test_a_source_aside_carries_no_tense():
+    lex = load_lexicon("es")
+    s = "Para este lunes, según informó la Presidencia, la mandataria tiene previsto trasladarse a Hidalgo."
+    assert tense_at(s, s.index("lunes"), lex) == "future"

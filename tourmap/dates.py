@@ -138,6 +138,10 @@ def _infinitive_rx(lex: Lexicon) -> re.Pattern[str] | None:
     return lex.compiled("dates.infinitive", build)
 
 
+# "según informó la Presidencia", "como disse o ministro": the source's verb, an aside with no tense of its own
+_ASIDE = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:según|segundo|conforme|como|as)\s+$")
+
+
 def _cues(seg: str, lex: Lexicon, *, present: bool = False, short: bool = False) -> list[tuple[int, int, str]]:
     """Tense cues in a stretch of text, in the order they are preferred on a tie: (start, end, tense).
 
@@ -175,7 +179,7 @@ def _cues(seg: str, lex: Lexicon, *, present: bool = False, short: bool = False)
         if not name(m):
             out.append((m.start(), m.end(), "future"))
     for m in lex.find("past", seg):
-        if free(m.start()) and not name(m):
+        if free(m.start()) and not name(m) and not _ASIDE.search(seg[max(0, m.start() - 12):m.start()]):
             out.append((m.start(), m.end(), "past"))
     if short:  # irregular past forms the endings miss ("told", "voou")
         for m in lex.find("past_forms", seg):
@@ -203,7 +207,7 @@ def _cues(seg: str, lex: Lexicon, *, present: bool = False, short: bool = False)
             continue  # "la cancillería", "una galería": a noun, not a verb
         if fut and w.endswith(fut):
             out.append((m.start(), m.end(), "future"))
-        elif past and w.endswith(past) and free(m.start()):
+        elif past and w.endswith(past) and free(m.start()) and not _ASIDE.search(seg[max(0, m.start() - 12):m.start()]):
             if re.match(r"\s+by\b", seg[m.end():m.end() + 4]) or re.search(r"\b(?:be|been|being)\s+$", seg[max(0, m.start() - 7):m.start()]):
                 continue  # "communities threatened by mining", "will be greeted": a participle, not the story's tense
             if short and re.search(r"\b(?:is|are|am)\s+$", seg[max(0, m.start() - 5):m.start()]):

@@ -183,6 +183,7 @@ class _Ctx:
         self.paragraph_of = self._paragraphs()
         self.background = self._background_sentences()
         self.headers = {i for i, s in enumerate(self.sents) if self._is_header(i)}
+        self.called_off = self._called_off_countries()
         self._venues: set[int] | None = None
         self._cue_memo: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self._folded: dict[int, str] = {}
@@ -193,6 +194,29 @@ class _Ctx:
                                  key=lambda d: d.end)
         self._narrative_ends = [d.end for d in self._narrative]
         self._bg_paragraphs = {self.paragraph_of[i] for i in self.background}
+
+    def _called_off_countries(self) -> dict[str, int]:
+        """Countries a cancelled or postponed trip was to visit, with the sentence that calls it off:
+        "ha aplazado el viaje a la República Democrática del Congo y a Sudán del Sur" leaves Kinshasa,
+        Goma and Juba, told later from the old programme, off the map."""
+        nouns = [fold(n) for n in self.lex.words("trip_nouns")] + ["visita", "visit", "viaje", "viagem"]
+        out: dict[str, int] = {}
+        for si, pms in self.places_in.items():
+            sent = self.sents[si]
+            for m in self.lex.find("cancelled", sent.text):
+                for pm in pms:
+                    if not pm.candidates or pm.candidates[0].kind != "country":
+                        continue
+                    rel = pm.span.start - sent.start
+                    if m.start() <= rel < m.end() + 160:
+                        between = fold(sent.text[m.start():rel])
+                    elif m.start() - 120 < rel < m.start():
+                        between = fold(sent.text[max(0, rel - 40):rel])
+                    else:
+                        continue
+                    if any(re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", between) for n in nouns):
+                        out.setdefault(pm.candidates[0].country, si)
+        return out
 
     def _is_header(self, i: int) -> bool:
         """A subheading: a short line of its own without a final full stop."""
@@ -388,8 +412,8 @@ def _pick_traveler(ctx: _Ctx, people: list[PersonMention], title_people: list[Pe
         top, n = place_countries.most_common(1)[0]
         if len({country.get(nm) for nm in score if country.get(nm)}) > 1:
             for nm in score:
-                if country.get(nm) == top and n >= 2:
-                    score[nm] -= 3.0
+                if country.get(nm) == top:
+                    score[nm] -= 3.0 if n >= 2 else 1.5  # one town told is weaker evidence, not none
                 elif country.get(nm) and country.get(nm) != top and n >= 2:
                     score[nm] += 1.0  # an office-holder from elsewhere, where the places are: the visitor
     best, best_score = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -591,6 +615,19 @@ _AGENT = re.compile(r"(?i)(?<![\wÀ-ÿ])(?!pas+ad|pass|travell?ed|viajad)[a-zá�
                     r"(?:por|by|pel[oa]s?)\s+(?:(?:el|la|los|las|the|o|a|os|as)\s+)?$")
 
 
+_LIST_GLUE = {",", "y", "e", "and", "en", "em", "in", "no", "na", "nos", "nas", "el", "la", "los", "las", "the", "o", "a",
+              "os", "as", "de", "do", "da", "del", "of"}
+
+
+_AFTER_WORDS = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:después\s+de|tras|luego\s+de|depois\s+de|após|after|following)(?![\wÀ-ÿ])")
+
+
+def _only_names_between(gap: str) -> bool:
+    """Nothing but names, their prepositions and list joins: "em Luanda, em Angola, e em"."""
+    toks = re.findall(r"[\wÀ-ÿ'’.-]+|\S", gap)
+    return all(t in _LIST_GLUE or t[:1].isupper() for t in toks)
+
+
 def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> bool:
     """A layover, a birthplace, a cancelled leg or an earlier trip, each with its own reach."""
     # layover, birthplace, "fuera de": the next place after the cue, or the one right before it
@@ -598,8 +635,12 @@ def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> 
         if m.end() <= rel and rel - m.end() < 40 and not ctx.lex.has("stop_cues", sent[m.end():rel]):
             if not [p for p in places_rel if m.end() <= p < rel]:
                 return True
-        if m.start() > rel and m.start() - rel < 25 and not [p for p in places_rel if rel < p < m.start()]:
+        # "escalas técnicas em Luanda, em Angola, e em Nairóbi": the cue governs the whole list
+        if m.end() <= rel and rel - m.end() < 90 and _only_names_between(sent[m.end():rel]):
             return True
+        if m.start() > rel and m.start() - rel < 25 and not [p for p in places_rel if rel < p < m.start()] and \
+                not _AFTER_WORDS.search(sent[rel:m.start()]):
+            return True  # "Nairobi, escala técnica", not "Tokio después de escalas técnicas en Lisboa"
     # the agent of a passive ("sancionada por Washington", "backed by Moscow", "criticado pelo
     # Brasil"): a government acting, not a place visited; "ha pasado por Madrid" is a visit
     m = _AGENT.search(sent[max(0, rel - 40):rel])
@@ -687,6 +728,8 @@ _OFFICE_OF = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:(?:jefe|jefa|inquilino|inquilina|
 _AGENDA_ITEM = re.compile(r"\s*[-*•]\s+(?:\*\*)?[^:—–.]{3,40}?(?:\*\*)?\s*[:—–]")
 _AIRPORT_OF = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:aeropuerto|airport|aeroporto)(?:\s+internacional|\s+international)?"
                          r"\s+(?:de|of|do|da)?\s*$")
+_LANDED_IN = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:aterriz[óoaá]\w*|landed|lands|touched\s+down|pous(?:ou|a|ará)|aterriss\w*)"
+                        r"(?:\s+[\wÀ-ÿ]+){0,5}?\s+(?:en|in|at|em|no|na)\s+$")
 _DATELINE_HEAD = re.compile(r"[A-ZÁÉÍÓÚÑÂÊÔÃÕÇÜ .'’/,-]{0,40}")
 
 
@@ -818,7 +861,12 @@ def _fronted_locative_cue(ctx: _Ctx, sent: str, rel: int, end: int, base: int) -
         return None
     comma = re.match(r"[^,;.:]{0,30}?,", sent[end:])
     if not comma:
-        return None
+        # "In Abidjan he watched the match": the scene of what the traveler did next
+        pron = re.match(r"\s+(?:he|she|ele|ela)\s+([a-z]+)", sent[end:])
+        if not pron or not re.search(r"(?:ed|ou|eu|iu)$|^(?:met|saw|went|held|gave|took|made|spoke|sat)$",
+                                                 pron.group(1)):
+            return None
+        return end, pron.group(0)
     main = re.split(r"[;:]", sent[end + comma.end():])[0]
     if ctx.lex.has("speech_verbs", main):
         return None  # "In Washington on Monday, officials said ...": the news from elsewhere
@@ -906,7 +954,16 @@ def _other_subject(ctx: _Ctx, sent_i: int, cue_rel: int, traveler: str | None, p
     lo, _ = clause_bounds(s.text, cue_rel)
     ppl = [p for p in _in_sentence(ctx, people, sent_i) if s.start + lo <= p.span.start < s.start + cue_rel]
     if not ppl:
-        return False
+        # "The prime minister himself is due at the White House" in a story about the King: an
+        # office the traveler does not hold, as the clause's subject
+        m = re.match(r"\s*(?:El|La|O|A|The)\s+([a-záéíóúâêôãõçñ -]{3,40}?)(?:\s+(?:himself|herself|mismo|misma|mesmo|mesma))?"
+                     r"(?:\s+(?:is|was|will|has|had|se|ha|había|va|irá|viajará|viajó|vai|foi|viajou|flew|travels|"
+                     r"travelled|traveled|heads|headed)\b|\s*$)", s.text[lo:cue_rel])
+        if not m:
+            return False
+        role = ctx.lex.roles.get(fold(m.group(1)))
+        mine = {p.role for p in people if p.name == traveler and p.role}
+        return bool(role and mine and role not in mine)
     last = max(ppl, key=lambda p: p.span.start)
     if last.name == traveler:
         return False
@@ -1246,6 +1303,12 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             pub_year = int(ctx.pub[:4]) if ctx.pub else None
             f["other_year_in_sentence"] = float(bool(pub_year) and any(y < pub_year for y in years))
             f["future_year_in_sentence"] = float(bool(pub_year) and any(y > pub_year for y in years))
+            # "desde que Juan Pablo II estuvo en Casablanca en 1985": a stretch dated years back
+            seg_lo = max((m.end() for m in re.finditer(r"[,;:(—–]", sent[:rel])), default=0)
+            seg_hi = next((m.start() for m in re.finditer(r"[,;:)—–]", sent[end_rel:])), len(sent) - end_rel) + end_rel
+            seg_years = [int(y) for y in re.findall(r"(?i)(?<![\wÀ-ÿ])(?:en|in|em|desde|since|durante|during)\s+((?:19|20)\d\d)(?!\d)",
+                                                    sent[seg_lo:seg_hi])]
+            flag("old_year_segment", bool(pub_year) and bool(seg_years) and all(y <= pub_year - 2 for y in seg_years))
             f["traveler_before"] = float(bool(traveler) and surname(traveler) in fold(sent[max(0, rel - 150):rel]))
             flag("role_phrase", any(_role_phrase_before(ctx, sent, at) for at in heads))
             flag("facility_before", not demonym and any(_facility_before(ctx, sent, at) for at in heads))
@@ -1273,6 +1336,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
                 si == 0 and _in_dateline(sent, rel, pm.span.text)
                 and ctx.lex.has("cancelled", sent) and not ctx.lex.has("background", sent)))
             flag("apposition", _apposition(sent, rel, [r for r in rels if r < rel], pms, s.start))
+            # the old programme of a trip called off ("preveía que Francisco aterrizara en Kinshasa")
+            flag("called_off_country", place is not None and ctx.called_off.get(place.country, si) < si)
             flag("revisit_reference", _revisit_reference(sent, rel))
             flag("speaks", (place is None or place.kind == "landmark") and _speaks(ctx, sent, rel, end_rel))
             flag("state_subject", rel in state_rels)
@@ -1977,9 +2042,15 @@ def assemble_tour(mentions: Mentions, *, settings: Settings | None = None, knowl
     # "aterrizó en el aeropuerto de Sunan": a district that names the airport stands for the city it serves
     for c in cands:
         s0 = ctx.sents[c.sentence]
-        if c.place.kind == "city" and _AIRPORT_OF.search(s0.text[max(0, c.pos - s0.start - 40):c.pos - s0.start]):
+        before = s0.text[max(0, c.pos - s0.start - 40):c.pos - s0.start]
+        airport = _AIRPORT_OF.search(before)
+        # "aterrizó ayer por la tarde en Ezeiza": a small town where the plane lands serves the
+        # city the visit is to
+        landed = not airport and _LANDED_IN.search(before)
+        if c.place.kind == "city" and (airport or landed):
             served = [x.place for x in cands if x.place.kind in ("city", "capital") and x.place.country == c.place.country
-                      and x.place.population > c.place.population and _km(x.place, c.place) <= 45.0]
+                      and x.place.population > c.place.population * (5 if landed else 1)
+                      and _km(x.place, c.place) <= 45.0]
             if served:
                 c.landmark = c.landmark or c.mention
                 c.place = min(served, key=lambda p: _km(p, c.place))
