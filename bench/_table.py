@@ -7,4 +7,5 @@ def print_rows(rows: list[dict]) -> None:
     uw = max(4, *(len(str(r["unit"])) for r in rows))
     print(f"{'metric':<{w}}  {'value':>10}  {'unit':<{uw}}  note")
     for r in rows:
-        print(f"{r['metric']:<{w}}  {r['value']:>10}  {r['unit']:<{uw}}  {r['note']}")
+        value = "-" if r["value"] is None else r["value"]  # a bench with nothing to measure says why in its note
+        print(f"{r['metric']:<{w}}  {value:>10}  {r['unit']:<{uw}}  {r['note']}")

@@ -92,6 +92,7 @@ COUNTRY_SHORT = {
 
 # Alternate names of big cities that mean another place in the news ("Victoria" for Hong Kong).
 ALT_EXCLUDE = {"Victoria", "Salem", "Machado", "Nicaea", "Nicea", "Morelos"}
+HONORIFICS = ("Heroica ", "Heroico ")  # a town name that opens with one is known by the rest
 
 # Common words that are also the name of some town: never a place in news text.
 EXTRA_STOP = """
@@ -280,9 +281,12 @@ def add_small_towns(places: list[list], names: dict[str, list[int]], add_name, c
                 len(words) == 2 and fold(words[0]) in ARTICLES and zipf(words[1]) >= SMALL_MAX_ZIPF:
             continue
         idx = len(places)
-        places.append([name, round(c["latitude"], 4), round(c["longitude"], 4), c["countrycode"], "city",
+        shown = name.split(" ", 1)[1] if name.startswith(HONORIFICS) else name
+        places.append([shown, round(c["latitude"], 4), round(c["longitude"], 4), c["countrycode"], "city",
                        int(c["population"]), None, f"gn:{gid}"])
         add_name(name, idx)
+        if shown != name:
+            add_name(shown, idx)
         for alt in c.get("alternatenames", ()):
             if latin_name(alt) and fold(alt) == key and alt not in names:
                 add_name(alt, idx)
@@ -659,9 +663,13 @@ def build(pkg: Path) -> dict:
         kind = "capital" if gid in cap_of else "city"
         idx = len(places)
         city_idx[gid] = idx
-        places.append([c["name"], round(c["latitude"], 4), round(c["longitude"], 4), cc, kind,
+        # "Heroica Guaymas", "Heroica Nogales": Mexico's honorific is not how the press names the town
+        shown = c["name"].split(" ", 1)[1] if c["name"].startswith(HONORIFICS) else c["name"]
+        places.append([shown, round(c["latitude"], 4), round(c["longitude"], 4), cc, kind,
                        int(c["population"]), iso, f"gn:{gid}"])
         add_name(c["name"], idx)
+        if shown != c["name"]:
+            add_name(shown, idx)
         # alternate names are untagged; keep Latin-script ones, and for small towns only those
         # that differ from the main name by accents (others are too often foreign homonyms)
         for alt in c.get("alternatenames", ()):

@@ -311,7 +311,7 @@ def fit(name: str, rows: list[dict], *, calibrate: bool = True) -> Model:
 # The sets whose whole stops teach what a stop probability means to a reader: written blind by colleagues
 # from the same brief as every new blind set, so they look like the articles the confidence is judged on
 # (the older sets are harder and were written to over-represent traps).
-CONFIDENCE_SETS = ("h", "p", "q", "r", "s", "t", "u", "v", "w", "x")
+CONFIDENCE_SETS = ("h", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y")
 
 
 def fit_confidence(sets: dict, rows: list[dict], crossed: dict, rules: Knowledge, held: list[str]) -> Model:

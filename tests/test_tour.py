@@ -856,3 +856,26 @@ def test_a_scene_set_before_the_traveler_is_a_stop():
     t = tour("Blinken landed in Praia on Sunday and met the prime minister. In Abidjan he watched the Africa Cup of "
              "Nations opener on Monday with President Alassane Ouattara.", lang="en", published="2024-01-28")
     assert "CI" in {s.country for s in t.stops}
+
+
+def test_a_stop_nobody_had_planned_is_no_cancelled_plan():
+    t = tour("Surgió una parada que nadie tenía previsto: el domingo el presidente Gabriel Boric visitó a la "
+             "comunidad chilena en Mendoza antes de seguir hacia Buenos Aires.", published="2023-06-12")
+    assert "Mendoza" in names(t)
+
+
+def test_the_government_watching_from_the_headline_is_no_stop():
+    art = Article(id="t", path="t.txt", title="Tsai Ing-wen recorre Centroamérica vigilada de cerca por Pekín",
+                  text="La presidenta Tsai Ing-wen se reunió ayer en Managua con Daniel Ortega. Los países que la "
+                       "reciben todavía reconocen a Taipéi y no a Pekín.", published="2017-01-11", language="es")
+    trace: list = []
+    t = assemble_tour(find_mentions(art, knowledge=rules()), knowledge=rules(), trace=trace)
+    assert "Managua" in names(t) and "Beijing" not in names(t)
+    # the decision learns from this feature: the headline does not put the traveler in Beijing
+    assert [x[1].features["in_title"] for x in trace if x[0] == "mention" and x[1].place.name == "Beijing"] == [0.0]
+
+
+def test_leaving_one_place_for_another_names_the_next_leg():
+    t = tour("Pompeo met President Lourenco in Luanda on Monday. He was due to leave Luanda on Monday evening for "
+             "Addis Ababa, the last stop of the tour.", lang="en", published="2020-02-17")
+    assert "ET" in {s.country for s in t.stops}

@@ -95,7 +95,8 @@ _METAPHOR_AFTER = re.compile(r"\s+" + _LINK_RE + r"\s+[a-zñáéíóúü]")
 _FEATURE_AFTER = re.compile(r"[ \u00a0]+(?:river|rivers|lake|basin|valley|delta|estuary|strait|mountains|range|"
                             r"desert|canal|island|islands|peninsula)\b")
 _BUILDING_AFTER = re.compile(r"[ \u00a0]+(?:(?:Presidential|Royal|Grand|Imperial|National|Iconic)[ \u00a0]+)?"
-                             r"(?:Palace|Cathedral|Stadium|Town[ \u00a0]+Hall|City[ \u00a0]+Hall)\b")
+                             r"(?:Palace|Cathedral|Stadium|Castle|Harbou?r|Waterfront|Town[ \u00a0]+Hall|City[ \u00a0]+Hall|"
+                             r"(?:Convention|Conference|Congress|Exhibition)[ \u00a0]+Cent(?:re|er))\b")
 _SENTENCE_OPENERS = set(".!?:;\"“«(—–-\n")
 # Airports and air bases are written many ways ("aeropuerto internacional de Barajas", "Barajas
 # Airport", "aeroporto de Guarulhos", "base aérea de Ramstein", "Ramstein Air Base"); the built

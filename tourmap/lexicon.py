@@ -150,14 +150,26 @@ class Lexicon:
             return memo
         r = self.rx(key)
         found = list(r.finditer(text)) if r else []
+        if key in _NEGATABLE and found:
+            found = [m for m in found if not self._negated(text, m.start())]
         if len(self._found) > 20000:
             self._found.clear()
         self._found[(key, text)] = found
         return found
 
     def has(self, key: str, text: str) -> bool:
+        if key in _NEGATABLE:
+            return bool(self.find(key, text))
         r = self.rx(key)
         return bool(r and r.search(text))
+
+    def _negated(self, text: str, at: int) -> bool:
+        """A negation word right before (a pronoun or auxiliary may sit between): "no se canceló",
+        "una paragem que ninguém tinha previsto", "was never postponed"."""
+        rx = self.compiled("negated_before", lambda: re.compile(
+            rf"(?<![\wÀ-ÿ])(?:{_alternation(self.words('negations'))})(?:\s+[\wÀ-ÿ]+)?\s+$", re.I)
+            if self.words("negations") else None)
+        return bool(rx and rx.search(text[max(0, at - 30):at]))
 
     def date_words(self, key: str) -> list[str]:
         return list((self.raw.get("date_words") or {}).get(key) or [])
@@ -165,6 +177,10 @@ class Lexicon:
     @property
     def stopwords(self) -> set[str]:
         return {fold(w) for w in self.words("stopwords")}
+
+
+# a cancelled plan that is itself negated ("que nadie tenía previsto") was no plan called off
+_NEGATABLE = frozenset({"cancelled"})
 
 
 def _build(lang: str, raw: dict) -> Lexicon:

@@ -628,6 +628,17 @@ def _only_names_between(gap: str) -> bool:
     return all(t in _LIST_GLUE or t[:1].isupper() for t in toks)
 
 
+_TITLE_AGENT = re.compile(r"(?<![\wÀ-ÿ])(?i:[a-záéíóúâêôãõçñ]{3,}(?:ada|ado|adas|ados|ida|ido|idas|idos|ed)"
+                          r"(?:\s+[a-záéíóúâêôãõçñ]+){0,2}\s+(?:por|by|pel[oa]s?)\s+(?:(?:el|la|los|las|the|o|a|os|as)\s+)?)"
+                          r"([A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’-]*(?:\s+(?:de|del|do|da)?\s*[A-ZÁÉÍÓÚÑ][\wÀ-ÿ'’-]*)*)")
+
+
+def _title_places(title: str) -> str:
+    """The headline, folded, without the agent of a passive ("una gira vigilada de cerca por Pekín"):
+    a government watching is no place the headline puts the traveler in."""
+    return fold(_TITLE_AGENT.sub(lambda m: m.group(0)[:m.start(1) - m.start()], title))
+
+
 def _not_stop_applies(ctx: _Ctx, sent: str, rel: int, places_rel: list[int]) -> bool:
     """A layover, a birthplace, a cancelled leg or an earlier trip, each with its own reach."""
     # layover, birthplace, "fuera de": the next place after the cue, or the one right before it
@@ -844,6 +855,11 @@ _CAME_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:vind[oa]s?|procedentes?|provenien
                         r"\s+(?:de|del|da|do|from)(?:\s+(?:la|el|a|o|the))?\s*$|(?<![\wÀ-ÿ])after\s+leaving\s+(?:the\s+)?$")
 # "llegó a Santiago desde Buenos Aires, donde el sábado se reunió": after an arrival verb, the
 # place the traveler came from (with what was done there) is the leg before
+# "left Luanda on Monday for Addis Ababa", "partió de Lima rumbo a Quito": the place after is where he went
+_LEFT_FOR = re.compile(r"(?<![\wÀ-ÿ])(?i:leave|leaves|left|leaving|depart(?:s|ed|ing)?\s+from|sale|salió|saldrá|parte|partió|"
+                       r"partirá|deja|dejó|sai|saiu|sairá|deixa|deixou|deixará|partiu)\s+(?:de\s+|from\s+)?"
+                       r"[A-ZÁÉÍÓÚÑ][^.;:()]{1,60}?\s(?i:for|hacia|rumbo\s+a|con\s+destino\s+a|para|rumo\s+a|com\s+destino\s+a)"
+                       r"\s+(?i:the\s+|la\s+|el\s+|a\s+|o\s+)?$")
 _ARRIVED_FROM = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:lleg[óoa]\w*|arrib[óoa]\w*|aterriz\w*|arriv\w+|landed|flew\s+in|"
                            r"cheg\w+|aterriss\w+)\b[^.;]{1,70}?\s(?:desde|from)\s+(?:la\s+|el\s+|the\s+)?$")
 _BACK_HOME_FIRST = re.compile(r"(?i)(?<![\wÀ-ÿ])(?:depois\s+de|después\s+de|tras|after)\s+"
@@ -1349,6 +1365,8 @@ def _candidates(ctx: _Ctx, traveler: str | None, home: str | None, people: list[
             f["stop_cue"] = float(cue is not None)
             if cue is None and came_from:
                 cue = (rel, pm.span.text)  # "vindo de Abu Dhabi, onde foi recebido": the leg before
+            if cue is None and _LEFT_FOR.search(sent[max(0, rel - 90):rel]):
+                cue = (rel, pm.span.text)  # "was due to leave Luanda on Monday evening for Addis Ababa"
             if cue is None and met_here:
                 cue = (rel, pm.span.text)  # "Anchorage, where he met the governor": met there
             if cue is None and (back_to_act or near_venue):
@@ -1474,7 +1492,7 @@ def _context_features(ctx: _Ctx, cands: list[Candidate], traveler: str | None, h
     # how much of what the rules keep is at home: a tour at home with one doubtful foreign name
     n_home_ruled = sum(1 for c in cands if not c.exits and home and c.place.country == home)
     n_foreign_ruled = sum(1 for c in cands if not c.exits and home and c.place.country and c.place.country != home)
-    title = fold(ctx.art.title or "")
+    title = _title_places(ctx.art.title or "")
     name_key = surname(traveler) if traveler else None
     dateline = next((c for c in cands if c.origin_kind == "dateline"), None)
     countries = {c.place.country for c in cands if c.place.country}
@@ -2374,7 +2392,7 @@ def _stop_features(ctx: _Ctx, cands: list[Candidate], home: str | None) -> None:
     for c in cands:
         key = (c.place.name, c.place.country)
         best_at[key] = max(best_at.get(key, 0.0), c.prob)
-    title = fold(ctx.art.title or "")
+    title = _title_places(ctx.art.title or "")
     pub = ctx.art.published
     n = len(cands)
     # a tour at home (an earthquake zone, a state's towns): several home places the rules stand behind and
