@@ -164,6 +164,9 @@ def _cues(seg: str, lex: Lexicon, *, present: bool = False, short: bool = False)
     def free(a: int) -> bool:
         return not any(s <= a < e for s, e in masked)
 
+    def aside(a: int) -> bool:
+        return bool(_ASIDE.search(seg[max(0, a - 12):a]))
+
     def name(m: re.Match) -> bool:
         """(for dates) a capitalised word inside a sentence is a name: "Irán" is not "irán" (they will go)."""
         k = m.start()
@@ -179,7 +182,7 @@ def _cues(seg: str, lex: Lexicon, *, present: bool = False, short: bool = False)
         if not name(m):
             out.append((m.start(), m.end(), "future"))
     for m in lex.find("past", seg):
-        if free(m.start()) and not name(m) and not _ASIDE.search(seg[max(0, m.start() - 12):m.start()]):
+        if free(m.start()) and not name(m) and not aside(m.start()):
             out.append((m.start(), m.end(), "past"))
     if short:  # irregular past forms the endings miss ("told", "voou")
         for m in lex.find("past_forms", seg):
@@ -207,7 +210,7 @@ def _cues(seg: str, lex: Lexicon, *, present: bool = False, short: bool = False)
             continue  # "la cancillería", "una galería": a noun, not a verb
         if fut and w.endswith(fut):
             out.append((m.start(), m.end(), "future"))
-        elif past and w.endswith(past) and free(m.start()) and not _ASIDE.search(seg[max(0, m.start() - 12):m.start()]):
+        elif past and w.endswith(past) and free(m.start()) and not aside(m.start()):
             if re.match(r"\s+by\b", seg[m.end():m.end() + 4]) or re.search(r"\b(?:be|been|being)\s+$", seg[max(0, m.start() - 7):m.start()]):
                 continue  # "communities threatened by mining", "will be greeted": a participle, not the story's tense
             if short and re.search(r"\b(?:is|are|am)\s+$", seg[max(0, m.start() - 5):m.start()]):

@@ -199,8 +199,10 @@ class _Ctx:
         """Countries a cancelled or postponed trip was to visit, with the sentence that calls it off:
         "ha aplazado el viaje a la República Democrática del Congo y a Sudán del Sur" leaves Kinshasa,
         Goma and Juba, told later from the old programme, off the map."""
-        nouns = [fold(n) for n in self.lex.words("trip_nouns")] + ["visita", "visit", "viaje", "viagem"]
+        nouns = self.lex.rx("trip_nouns")
         out: dict[str, int] = {}
+        if nouns is None:
+            return out
         for si, pms in self.places_in.items():
             sent = self.sents[si]
             for m in self.lex.find("cancelled", sent.text):
@@ -209,12 +211,12 @@ class _Ctx:
                         continue
                     rel = pm.span.start - sent.start
                     if m.start() <= rel < m.end() + 160:
-                        between = fold(sent.text[m.start():rel])
+                        between = sent.text[m.start():rel]
                     elif m.start() - 120 < rel < m.start():
-                        between = fold(sent.text[max(0, rel - 40):rel])
+                        between = sent.text[max(0, rel - 40):rel]
                     else:
                         continue
-                    if any(re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", between) for n in nouns):
+                    if nouns.search(between):
                         out.setdefault(pm.candidates[0].country, si)
         return out
 
